@@ -1,0 +1,139 @@
+package io.replicator.core.codec;
+
+import io.replicator.core.types.PgType;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns one SQLite value into the Java value of its PostgreSQL column, exactly or not at all. The same
+ * conversion serves the snapshot's COPY, the change feed's sink and verification, so all three agree.
+ * <p>Result types: integer kinds → Long; boolean → Boolean; double → Double; numeric → BigDecimal, or a
+ * Double for ±Infinity; text, varchar, json, jsonb → {@link Text}; bytea → byte[]; date → LocalDate;
+ * timestamp → LocalDateTime; timestamptz → Instant.
+ */
+public final class ValueConverter {
+    private ValueConverter() {}
+
+    private static final double TWO_53 = 9007199254740992d;
+
+    /** UTF-8 text already validated for PostgreSQL (no NUL, well-formed). */
+    public record Text(byte[] utf8) {
+        public String string() {
+            return new String(utf8, StandardCharsets.UTF_8);
+        }
+    }
+
+    public static Object fromInteger(PgType t, long v) throws ConversionException {
+        switch (t.kind()) {
+            case SMALLINT, INTEGER, BIGINT -> {
+                if (v < t.minInteger() || v > t.maxInteger()) throw new ConversionException("is outside the range of " + t.sql());
+                return v;
+            }
+            case BOOLEAN -> {
+                if (v == 0) return Boolean.FALSE;
+                if (v == 1) return Boolean.TRUE;
+                throw new ConversionException("is neither 0 nor 1, so boolean cannot hold it");
+            }
+            case DOUBLE -> {
+                if (Math.abs((double) v) > TWO_53 && (long) (double) v != v) throw new ConversionException("has more digits than double precision keeps");
+                return (double) v;
+            }
+            case NUMERIC -> {
+                BigDecimal d = BigDecimal.valueOf(v);
+                if (!Decimals.fits(d, t.precision(), t.scale())) throw new ConversionException("does not fit " + t.sql());
+                return d;
+            }
+            case TEXT, VARCHAR -> {
+                return new Text(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+            }
+            default -> throw new ConversionException("is an integer, which " + t.sql() + " cannot hold");
+        }
+    }
+
+    public static Object fromReal(PgType t, double v) throws ConversionException {
+        switch (t.kind()) {
+            case DOUBLE -> {
+                return v;
+            }
+            case NUMERIC -> {
+                if (Double.isInfinite(v)) {
+                    if (t.precision() > 0) throw new ConversionException("is infinite, which " + t.sql() + " cannot hold");
+                    return v;
+                }
+                if (Double.isNaN(v)) throw new ConversionException("is NaN");
+                if (v == 0 && 1 / v < 0) throw new ConversionException("is -0.0, which numeric cannot tell from 0");
+                BigDecimal d = Decimals.shortest(v);
+                if (!Decimals.fits(d, t.precision(), t.scale())) {
+                    throw new ConversionException("needs " + d.toPlainString() + " exactly, which does not fit " + t.sql());
+                }
+                return d;
+            }
+            case TEXT, VARCHAR -> {
+                return new Text(Decimals.realToText(v).getBytes(StandardCharsets.US_ASCII));
+            }
+            default -> throw new ConversionException("is a real number, which " + t.sql() + " cannot hold exactly");
+        }
+    }
+
+    public static Object fromText(PgType t, byte[] utf8) throws ConversionException {
+        if (t.kind() == PgType.Kind.BYTEA) return utf8; // raw bytes, chosen explicitly by the user
+        int bad = Utf8.firstInvalid(utf8);
+        if (bad >= 0) throw new ConversionException(Utf8.describe(utf8, bad));
+        switch (t.kind()) {
+            case TEXT, JSON -> {
+                return new Text(utf8);
+            }
+            case VARCHAR -> {
+                String s = new String(utf8, StandardCharsets.UTF_8);
+                if (s.codePointCount(0, s.length()) > t.length()) throw new ConversionException("is longer than " + t.sql());
+                return new Text(utf8);
+            }
+            case JSONB -> {
+                String problem = JsonValues.jsonbProblem(new String(utf8, StandardCharsets.UTF_8));
+                if (problem != null) throw new ConversionException(problem);
+                return new Text(utf8);
+            }
+            case DATE, TIMESTAMP, TIMESTAMPTZ -> {
+                Temporals.Parsed p = Temporals.parse(new String(utf8, StandardCharsets.UTF_8));
+                if (p == null) throw new ConversionException("is not a date/time " + t.sql() + " can hold exactly");
+                if (t.kind() == PgType.Kind.DATE) {
+                    if (!p.dateOnly()) throw new ConversionException("has a time of day, which date cannot hold");
+                    return p.local().toLocalDate();
+                }
+                if (t.kind() == PgType.Kind.TIMESTAMP) {
+                    if (p.offset() != null) throw new ConversionException("has a UTC offset, which timestamp cannot hold");
+                    return p.local();
+                }
+                return p.instantAssumingUtc();
+            }
+            case SMALLINT, INTEGER, BIGINT, NUMERIC, DOUBLE -> {
+                String s = new String(utf8, StandardCharsets.UTF_8);
+                try {
+                    if (t.isInteger()) {
+                        long v = Long.parseLong(s);
+                        if (!Long.toString(v).equals(s)) throw new NumberFormatException();
+                        return fromInteger(t, v);
+                    }
+                    BigDecimal d = new BigDecimal(s);
+                    if (!d.toString().equals(s) && !d.toPlainString().equals(s)) throw new NumberFormatException();
+                    if (t.kind() == PgType.Kind.DOUBLE) {
+                        double dv = d.doubleValue();
+                        if (Decimals.shortest(dv).compareTo(d) != 0) throw new NumberFormatException();
+                        return dv;
+                    }
+                    if (!Decimals.fits(d, t.precision(), t.scale())) throw new ConversionException("does not fit " + t.sql());
+                    return d;
+                } catch (NumberFormatException e) {
+                    throw new ConversionException("is text that is not a number in its canonical spelling, which " + t.sql() + " cannot hold");
+                }
+            }
+            default -> throw new ConversionException("is text, which " + t.sql() + " cannot hold");
+        }
+    }
+
+    public static Object fromBlob(PgType t, byte[] b) throws ConversionException {
+        if (t.kind() == PgType.Kind.BYTEA) return b;
+        throw new ConversionException("is a BLOB, which " + t.sql() + " cannot hold; map the column to bytea");
+    }
+}

@@ -1,0 +1,26 @@
+package io.replicator.core.model;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A SQLite table as introspected: columns, key, constraints, indexes.
+ *
+ * @param rowidAlias    the INTEGER PRIMARY KEY column that aliases the rowid, or null
+ * @param withoutRowid  a WITHOUT ROWID table (always has a declared primary key)
+ * @param autoincrement declared AUTOINCREMENT (sqlite_sequence holds its high mark)
+ * @param checks        CHECK constraint expressions as written in the CREATE TABLE text
+ */
+public record SqliteTable(String name, String sql, List<SqliteColumn> columns, List<String> primaryKey,
+                          String rowidAlias, boolean withoutRowid, boolean autoincrement, List<SqliteIndex> indexes,
+                          List<SqliteForeignKey> foreignKeys, List<String> checks) {
+
+    public Optional<SqliteColumn> column(String name) {
+        return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    /** Columns whose values are stored (generated columns are excluded). */
+    public List<SqliteColumn> storedColumns() {
+        return columns.stream().filter(c -> !c.generated()).toList();
+    }
+}
