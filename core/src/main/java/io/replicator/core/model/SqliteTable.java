@@ -19,8 +19,11 @@ public record SqliteTable(String name, String sql, List<SqliteColumn> columns, L
         return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
     }
 
-    /** Columns whose values are stored (generated columns are excluded). */
+    /**
+     * Columns whose values are copied: all of them. Generated columns are copied as plain values (the plan
+     * says they are no longer computed), so no value is lost.
+     */
     public List<SqliteColumn> storedColumns() {
-        return columns.stream().filter(c -> !c.generated()).toList();
+        return columns;
     }
 }

@@ -1,0 +1,19 @@
+package io.replicator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/** JSON output of reports. */
+final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Json() {}
+
+    static void print(Object o) {
+        try {
+            System.out.println(MAPPER.writeValueAsString(o));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.replicator.cli;
+
+import io.replicator.core.PostgresUrl;
+import io.replicator.snapshot.source.SqliteSource;
+import picocli.CommandLine.Option;
+
+/** --sqlite, --postgres (DATABASE_URL), --schema and --json, shared by every command. */
+public final class SourceTargetOptions {
+    @Option(names = "--sqlite", required = true, paramLabel = "PATH", description = "The SQLite database file.")
+    String sqlite;
+
+    @Option(names = "--postgres", paramLabel = "URL",
+            description = "postgresql://user:pass@host:port/db?sslmode=... or jdbc:postgresql://...; default: $DATABASE_URL.")
+    String postgres;
+
+    @Option(names = "--schema", defaultValue = "public", paramLabel = "NAME",
+            description = "Target PostgreSQL schema (default: ${DEFAULT-VALUE}); several SQLite files can land side by side.")
+    String schema;
+
+    @Option(names = "--json", description = "Print a machine-readable JSON report on stdout.")
+    boolean json;
+
+    SqliteSource source() {
+        return SqliteSource.of(sqlite);
+    }
+
+    PostgresUrl target() {
+        return PostgresUrl.parse(postgres != null ? postgres : System.getenv("DATABASE_URL"));
+    }
+}

@@ -1,0 +1,15 @@
+package io.replicator.snapshot.load;
+
+import io.replicator.core.ReplicatorException;
+import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.snapshot.source.JournalPolicy;
+
+/**
+ * @param workers tables copied in parallel, each with its own SQLite reader and PostgreSQL connection (1..64)
+ * @param drop    start over: drop what an earlier snapshot into the same schema created
+ */
+public record SnapshotOptions(PlanOptions plan, int workers, JournalPolicy journal, boolean drop) {
+    public SnapshotOptions {
+        if (workers < 1 || workers > 64) throw ReplicatorException.config("--workers must be 1..64, got " + workers);
+    }
+}
