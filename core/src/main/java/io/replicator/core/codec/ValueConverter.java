@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 public final class ValueConverter {
     private ValueConverter() {}
 
-    private static final double TWO_53 = 9007199254740992d;
-
     /** UTF-8 text already validated for PostgreSQL (no NUL, well-formed). */
     public record Text(byte[] utf8) {
         public String string() {
@@ -36,7 +34,7 @@ public final class ValueConverter {
                 throw new ConversionException("is neither 0 nor 1, so boolean cannot hold it");
             }
             case DOUBLE -> {
-                if (Math.abs((double) v) > TWO_53 && (long) (double) v != v) throw new ConversionException("has more digits than double precision keeps");
+                if (Math.abs(v) > (1L << 53) && new BigDecimal((double) v).compareTo(BigDecimal.valueOf(v)) != 0) throw new ConversionException("has more digits than double precision keeps");
                 return (double) v;
             }
             case NUMERIC -> {

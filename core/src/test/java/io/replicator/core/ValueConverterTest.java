@@ -1,0 +1,101 @@
+package io.replicator.core;
+
+import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.Utf8;
+import io.replicator.core.codec.ValueConverter;
+import io.replicator.core.types.PgType;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ValueConverterTest {
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void integersKeepEveryBitAndRespectNarrowRanges() throws Exception {
+        assertEquals(Long.MAX_VALUE, ValueConverter.fromInteger(PgType.BIGINT, Long.MAX_VALUE));
+        assertEquals(Long.MIN_VALUE, ValueConverter.fromInteger(PgType.BIGINT, Long.MIN_VALUE));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.SMALLINT, 40000));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.DOUBLE, (1L << 53) + 1));
+        assertEquals((double) (1L << 53), ValueConverter.fromInteger(PgType.DOUBLE, 1L << 53));
+        assertEquals(Boolean.TRUE, ValueConverter.fromInteger(PgType.BOOLEAN, 1));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.BOOLEAN, 2));
+    }
+
+    @Test
+    void realsAreBitExactInDoubleAndShortestExactInNumeric() throws Exception {
+        double negZero = -0.0;
+        Object v = ValueConverter.fromReal(PgType.DOUBLE, negZero);
+        assertEquals(Double.doubleToRawLongBits(negZero), Double.doubleToRawLongBits((Double) v));
+        assertEquals(new BigDecimal("0.99"), ValueConverter.fromReal(PgType.numeric(10, 2), 0.99));
+        assertEquals(new BigDecimal("0.30000000000000004"), ValueConverter.fromReal(PgType.NUMERIC, 0.1 + 0.2));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromReal(PgType.numeric(10, 2), 12345.678));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromReal(PgType.NUMERIC, -0.0));
+        assertEquals(Double.POSITIVE_INFINITY, ValueConverter.fromReal(PgType.NUMERIC, Double.POSITIVE_INFINITY));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromReal(PgType.BIGINT, 1.5));
+        for (double d : new double[] {12345.67, 1e-310, Double.MAX_VALUE, Double.MIN_VALUE, 0.1, 123456789.123456789}) {
+            assertEquals(d, Decimals.shortest(d).doubleValue(), "shortest form must read back as the same double: " + d);
+        }
+    }
+
+    @Test
+    void textMustBePostgresText() throws Exception {
+        assertArrayEquals(utf8("a😀é"), ((ValueConverter.Text) ValueConverter.fromText(PgType.TEXT, utf8("a😀é"))).utf8());
+        assertArrayEquals(new byte[0], ((ValueConverter.Text) ValueConverter.fromText(PgType.TEXT, new byte[0])).utf8());
+        ConversionException nul = assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TEXT, new byte[] {'a', 0, 'b'}));
+        assertTrue(nul.getMessage().contains("NUL"), nul.getMessage());
+        ConversionException bad = assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TEXT, new byte[] {'f', (byte) 0x96, 'x'}));
+        assertTrue(bad.getMessage().contains("0x96"), bad.getMessage());
+        assertArrayEquals(new byte[] {'f', (byte) 0x96}, (byte[]) ValueConverter.fromText(PgType.BYTEA, new byte[] {'f', (byte) 0x96}));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.varchar(2), utf8("abc")));
+        ValueConverter.fromText(PgType.varchar(2), utf8("😀😀")); // two characters, eight bytes
+    }
+
+    @Test
+    void utf8ValidatorRejectsOverlongsSurrogatesAndTruncation() {
+        assertEquals(-1, Utf8.firstInvalid(utf8("plain ascii")));
+        assertEquals(0, Utf8.firstInvalid(new byte[] {(byte) 0xC0, (byte) 0x80}));             // overlong NUL
+        assertEquals(0, Utf8.firstInvalid(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})); // surrogate
+        assertEquals(1, Utf8.firstInvalid(new byte[] {'a', (byte) 0xF0, (byte) 0x9F}));          // truncated
+        assertEquals(0, Utf8.firstInvalid(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80})); // > U+10FFFF
+    }
+
+    @Test
+    void datesAndTimesParseOnlyWhenExact() throws Exception {
+        assertEquals(LocalDateTime.of(2009, 1, 1, 0, 0), ValueConverter.fromText(PgType.TIMESTAMP, utf8("2009-01-01 00:00:00")));
+        assertEquals(LocalDateTime.of(2020, 7, 3, 18, 31, 59, 123456000), ValueConverter.fromText(PgType.TIMESTAMP, utf8("2020-07-03T18:31:59.123456")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIMESTAMP, utf8("2020-07-03 18:31:59.1234567")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIMESTAMP, utf8("2021-02-30 00:00:00")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIMESTAMP, utf8("2021-02-03 00:00:00+02:00")));
+        assertEquals(Instant.parse("2021-02-02T22:00:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2021-02-03 00:00:00+02:00")));
+        assertEquals(Instant.parse("2021-02-03T00:00:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2021-02-03 00:00:00")));
+        assertEquals(LocalDate.of(2017, 8, 8), ValueConverter.fromText(PgType.DATE, utf8("2017-08-08")));
+    }
+
+    @Test
+    void jsonbRefusesWhatItWouldChange() throws Exception {
+        ValueConverter.fromText(PgType.JSONB, utf8("{\"a\": [1, 2.50, \"x\"]}"));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":1,\"a\":2}")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":\"\\u0000\"}")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{bad")));
+    }
+
+    @Test
+    void blobsOnlyGoToBytea() throws Exception {
+        assertArrayEquals(new byte[0], (byte[]) ValueConverter.fromBlob(PgType.BYTEA, new byte[0]));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromBlob(PgType.TEXT, new byte[] {1}));
+    }
+}
