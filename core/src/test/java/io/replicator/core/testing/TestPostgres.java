@@ -28,6 +28,7 @@ public final class TestPostgres {
             url = ContainerHolder.start();
         } else {
             url = "postgresql://postgres@127.0.0.1:5432/replicator_test";
+            createLocalDatabaseIfMissing();
         }
         return url;
     }
@@ -54,6 +55,22 @@ public final class TestPostgres {
             throw new IllegalStateException("cannot reach the test PostgreSQL at " + target().redacted() + ": " + e.getMessage(), e);
         }
         return name;
+    }
+
+    /** On the machine's server, creates replicator_test once, so `mvn test` works on a fresh machine. */
+    private static void createLocalDatabaseIfMissing() {
+        PostgresUrl admin = PostgresUrl.parse("postgresql://postgres@127.0.0.1:5432/postgres");
+        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.properties("replicator-test")); Statement s = c.createStatement()) {
+            try (var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'replicator_test'")) {
+                if (rs.next()) return;
+            }
+            s.execute("CREATE DATABASE replicator_test");
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) {
+                throw new IllegalStateException("no TEST_DATABASE_URL, no Docker, and the local PostgreSQL at 127.0.0.1:5432 cannot be used: " + e.getMessage()
+                        + " (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start, or set TEST_DATABASE_URL)", e);
+            }
+        }
     }
 
     private static boolean dockerAvailable() {
