@@ -29,7 +29,7 @@ trap 'rc=$?; echo "bench: error: command failed (exit $rc) at line $LINENO: $BAS
 
 psql_db() { # psql_db DB ARGS... : quiet, stop on the first error
   local db="$1"; shift
-  psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$db" "$@"
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$db" "$@"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -151,6 +151,16 @@ fi
 # --- 4. Runs -------------------------------------------------------------------------------
 log "building the replicator (outside the timing)"
 "$ROOT/bin/replicator" --help >/dev/null || fail "bin/replicator does not build or start"
+# Run a private copy of the built jar, started the way bin/replicator starts it, so that a
+# rebuild of the work tree during the benchmark neither lands inside a timing nor swaps the
+# program between runs.
+APP="$RUNDIR/app"
+mkdir -p "$APP"
+cp "$ROOT/replicator/target/replicator.jar" "$APP/" || fail "cannot copy replicator/target/replicator.jar"
+cp -r "$ROOT/replicator/target/lib" "$APP/" || fail "cannot copy replicator/target/lib"
+read -r -a JAVA_OPTS <<< "${REPLICATOR_JAVA_OPTS:--Xmx1g}"
+REPLICATOR=(java "${JAVA_OPTS[@]}" -jar "$APP/replicator.jar")
+"${REPLICATOR[@]}" --help >/dev/null || fail "the copied replicator does not start"
 
 # measure TOOL RUN CMD... : wall seconds (date) and peak RSS (GNU time) of CMD; stdout and
 # stderr go to $RUNDIR/TOOL-RUN.{out,err}. Appends a line to $RESULTS; returns CMD's code.
@@ -200,7 +210,7 @@ for run in $(seq 1 "$RUNS"); do
 
   # (a) ours. The target schema is dropped outside the timing, so every run starts empty.
   psql_db "$DB" -c "DROP SCHEMA IF EXISTS bench_ours CASCADE" || fail "could not drop schema bench_ours"
-  if measure ours "$run" "$ROOT/bin/replicator" snapshot --sqlite "$F" --postgres "$URL" \
+  if measure ours "$run" "${REPLICATOR[@]}" snapshot --sqlite "$F" --postgres "$URL" \
         --schema bench_ours --drop --json; then
     check_counts ours "$DB" bench_ours || { log "ours run $run: row counts differ"; OURS_FAILED=1; }
   else
@@ -210,7 +220,7 @@ for run in $(seq 1 "$RUNS"); do
 
   # (b) pgloader, into a database recreated outside the timing.
   if [ "$PGLOADER" = available ]; then
-    dropdb -h "$PGH" -p "$PGP" -U "$PGU" --if-exists "$DB_PGL" || fail "could not drop database $DB_PGL"
+    PGOPTIONS="-c client_min_messages=warning" dropdb -h "$PGH" -p "$PGP" -U "$PGU" --if-exists "$DB_PGL" || fail "could not drop database $DB_PGL"
     createdb -h "$PGH" -p "$PGP" -U "$PGU" "$DB_PGL" || fail "could not create database $DB_PGL"
     if measure pgloader "$run" pgloader "sqlite://$F" "$URL_PGL"; then
       if [ -z "$PGL_SCHEMA" ]; then
@@ -235,8 +245,8 @@ done
 
 # --- 5. Correctness, once ------------------------------------------------------------------
 VERIFY_EXIT=skipped
-log "verify: bin/replicator verify on bench_ours"
-if "$ROOT/bin/replicator" verify --sqlite "$F" --postgres "$URL" --schema bench_ours --json \
+log "verify: replicator verify on bench_ours"
+if "${REPLICATOR[@]}" verify --sqlite "$F" --postgres "$URL" --schema bench_ours --json \
      >"$RUNDIR/verify.out" 2>"$RUNDIR/verify.err"; then
   VERIFY_EXIT=0
 else

@@ -78,7 +78,7 @@ public final class Snapshotter {
                 finish(coord, plan, problems);
                 long rows = done.stream().mapToLong(SnapshotReport.TableReport::rows).sum();
                 long bytes = done.stream().mapToLong(SnapshotReport.TableReport::bytes).sum();
-                return new SnapshotReport(source.path().toString(), target.redacted(), schema, mode, read.fenceMillis(), seq, walBefore,
+                return new SnapshotReport(source.path().toString(), target.redacted(), schema, mode, read.fenceMillis(), read.waitMillis(), seq, walBefore,
                         source.walBytes(), (System.nanoTime() - t0) / 1e9, rows, bytes, done, problems);
             } catch (RuntimeException e) {
                 markFailed(coord, schema, e);

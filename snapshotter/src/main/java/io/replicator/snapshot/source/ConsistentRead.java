@@ -21,22 +21,24 @@ import java.util.List;
 public final class ConsistentRead implements AutoCloseable {
     private final List<Connection> readers;
     private final long fenceMillis;
+    private final long waitMillis;
 
-    private ConsistentRead(List<Connection> readers, long fenceMillis) {
+    private ConsistentRead(List<Connection> readers, long fenceMillis, long waitMillis) {
         this.readers = readers;
         this.fenceMillis = fenceMillis;
+        this.waitMillis = waitMillis;
     }
 
     public static ConsistentRead open(SqliteSource source, int n, boolean wal) {
         List<Connection> readers = new ArrayList<>();
         long t0 = System.nanoTime();
+        long held = t0;
         Connection fence = null;
         try {
             if (wal && n > 1) {
                 fence = source.openWritable();
-                try (Statement s = fence.createStatement()) {
-                    s.execute("BEGIN IMMEDIATE");
-                }
+                takeWriteLock(fence, source);
+                held = System.nanoTime();
             }
             for (int i = 0; i < n; i++) {
                 Connection c = source.openReadOnly();
@@ -46,19 +48,44 @@ public final class ConsistentRead implements AutoCloseable {
                     s.executeQuery("SELECT count(*) FROM sqlite_schema").close(); // starts the read transaction now
                 }
             }
-            return new ConsistentRead(readers, (System.nanoTime() - t0) / 1_000_000);
+            long released = System.nanoTime();
+            if (fence != null) {
+                try (Statement s = fence.createStatement()) {
+                    s.execute("ROLLBACK");
+                }
+                released = System.nanoTime();
+            }
+            return new ConsistentRead(readers, (released - held) / 1_000_000, (held - t0) / 1_000_000);
         } catch (SQLException | RuntimeException e) {
             readers.forEach(ConsistentRead::closeQuietly);
             throw new ReplicatorException(ExitCode.RUNTIME, "cannot open a consistent read of " + source.path() + ": " + e.getMessage()
                     + " (a long application write transaction holds the lock? retry when it commits)", e);
         } finally {
-            if (fence != null) {
-                try (Statement s = fence.createStatement()) {
-                    s.execute("ROLLBACK");
-                } catch (SQLException ignored) {
-                    // closing the connection below releases the lock anyway
+            if (fence != null) closeQuietly(fence); // also releases the lock if ROLLBACK was not reached
+        }
+    }
+
+    /** Patience for the application's write transactions before giving up on the fence. */
+    private static final long FENCE_PATIENCE_NANOS = 30_000_000_000L;
+
+    private static void takeWriteLock(Connection fence, SqliteSource source) throws SQLException {
+        // SQLite's own busy handler sleeps in growing steps and loses the race against a busy writer; polling
+        // with a short sleep catches the gap between two of the application's transactions.
+        try (Statement s = fence.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 0");
+        }
+        long deadline = System.nanoTime() + FENCE_PATIENCE_NANOS;
+        while (true) {
+            try (Statement s = fence.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                return;
+            } catch (SQLException e) {
+                boolean busy = e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"));
+                if (!busy || System.nanoTime() > deadline) {
+                    throw new SQLException("could not take the write lock of " + source.path() + " for a moment within 30 s: " + e.getMessage(), e);
                 }
-                closeQuietly(fence);
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                if (Thread.currentThread().isInterrupted()) throw new SQLException("interrupted while waiting for the write lock");
             }
         }
     }
@@ -74,6 +101,11 @@ public final class ConsistentRead implements AutoCloseable {
     /** How long the application's writers were held off to align the readers (ms). */
     public long fenceMillis() {
         return fenceMillis;
+    }
+
+    /** How long the snapshot waited for the application's write transactions to let it take the fence (ms). */
+    public long waitMillis() {
+        return waitMillis;
     }
 
     @Override
