@@ -274,7 +274,7 @@ public final class Snapshotter {
             s.execute(DdlBuilder.createTable(schema, t));
             TableCopier.Result r = TableCopier.copy(sqlite, pgc, schema, t, progress::rows, cancelled);
             for (IndexPlan ix : t.indexes()) s.execute(ix.sql());
-            for (String chk : t.checks()) tryStatement(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk + ")", null);
+            for (String chk : t.checks()) tryStatement(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk + ")", loadWarnings);
             for (String sql : DdlBuilder.identityRestarts(schema, t)) s.execute(sql);
             s.execute("ANALYZE " + pg(schema, t.pgName()));
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -299,24 +299,22 @@ public final class Snapshotter {
     }
 
     /** Runs an optional statement inside a savepoint; on failure records a warning instead of failing the table. */
-    private List<Problem> tryStatement(Connection c, String sql, String table, String what, List<Problem> sink) throws SQLException {
+    private static void tryStatement(Connection c, String sql, String table, String what, List<Problem> warnings) throws SQLException {
         Savepoint sp = c.setSavepoint();
         try (Statement s = c.createStatement()) {
             s.execute(sql);
             c.releaseSavepoint(sp);
         } catch (SQLException e) {
             c.rollback(sp);
-            Problem p = new Problem(Problem.Level.WARNING, table, null, what + " not created in PostgreSQL: " + firstLine(e.getMessage()));
-            if (sink != null) sink.add(p);
-            else synchronized (skipped) { skipped.add(p); }
+            warnings.add(new Problem(Problem.Level.WARNING, table, null, what + " not created in PostgreSQL: " + firstLine(e.getMessage())));
         }
-        return sink;
     }
 
-    private final List<Problem> skipped = new ArrayList<>();
+    /** Warnings found while loading (CHECKs PostgreSQL rejected), from all workers. */
+    private final List<Problem> loadWarnings = Collections.synchronizedList(new ArrayList<>());
 
     private void finish(Connection c, Plan plan, List<Problem> problems) throws SQLException {
-        synchronized (skipped) { problems.addAll(skipped); }
+        problems.addAll(loadWarnings);
         c.setAutoCommit(false);
         try {
             for (TablePlan t : plan.tables()) {
