@@ -36,7 +36,8 @@ def main():
         for r in csv.DictReader(fh, delimiter="\t"):
             runs.setdefault(r["tool"], []).append(
                 {"run": int(r["run"]), "seconds": float(r["seconds"]),
-                 "rss_kb": int(r["rss_kb"] or 0), "exit": int(r["exit"])})
+                 "rss_kb": int(r["rss_kb"] or 0), "exit": int(r["exit"]),
+                 "cpu_busy_before_percent": float(r.get("busy_before") or 0)})
 
     # The replicator's own figure (time inside the JVM, without start-up), per run.
     ours_internal = []
@@ -164,6 +165,10 @@ def main():
             out.append(f"- pgloader's column types: {real_types}")
     else:
         out.append("- REAL values pgloader changed: unavailable (pgloader did not run)")
+    busy = [f"{tool} {r['run']}: {r['cpu_busy_before_percent']:.0f}%" for tool in tools for r in tools[tool]["runs"]]
+    if busy:
+        out.append(f"- CPU busy in the second before each run (other work on the machine; near 0 is clean):"
+                   f" {'; '.join(busy)}")
     failed = [f"{tool} run {r['run']} (exit {r['exit']})" for tool in tools for r in tools[tool]["runs"] if r["exit"]]
     if failed:
         out.append(f"- Failed runs: {', '.join(failed)}; logs in `{rundir}`")

@@ -100,14 +100,14 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 RUNDIR="$WORK/run-$STAMP"
 mkdir -p "$WORK" "$OUT" "$RUNDIR"
 RESULTS="$RUNDIR/results.tsv"
-printf 'tool\trun\tseconds\trss_kb\texit\n' > "$RESULTS"
+printf 'tool\trun\tseconds\trss_kb\texit\tbusy_before\n' > "$RESULTS"
 log "rows=$ROWS runs=$RUNS timeout=${TIMEOUT}s logs in $RUNDIR"
 
 # --- 1. PostgreSQL -----------------------------------------------------------------------
 if ! pg_isready -q -h "$PGH" -p "$PGP"; then
   log "PostgreSQL does not answer at $PGH:$PGP; starting the local cluster"
   command -v pg_ctlcluster >/dev/null || fail "pg_ctlcluster not found; start PostgreSQL yourself"
-  ver="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  ver="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)"
   [ -n "$ver" ] || fail "no cluster under /etc/postgresql"
   pg_ctlcluster --skip-systemctl-redirect "$ver" main start || fail "could not start PostgreSQL $ver/main"
   for _ in $(seq 1 30); do pg_isready -q -h "$PGH" -p "$PGP" && break; sleep 1; done
@@ -150,7 +150,8 @@ fi
 
 # --- 4. Runs -------------------------------------------------------------------------------
 log "building the replicator (outside the timing)"
-"$ROOT/bin/replicator" --help >/dev/null || fail "bin/replicator does not build or start"
+"$ROOT/bin/replicator" --help >/dev/null 2>"$RUNDIR/build.log" \
+  || { tail -n 40 "$RUNDIR/build.log" >&2; fail "bin/replicator does not build or start (log: $RUNDIR/build.log)"; }
 # Run a private copy of the built jar, started the way bin/replicator starts it, so that a
 # rebuild of the work tree during the benchmark neither lands inside a timing nor swaps the
 # program between runs.
@@ -161,12 +162,31 @@ cp -r "$ROOT/replicator/target/lib" "$APP/" || fail "cannot copy replicator/targ
 read -r -a JAVA_OPTS <<< "${REPLICATOR_JAVA_OPTS:--Xmx1g}"
 REPLICATOR=(java "${JAVA_OPTS[@]}" -jar "$APP/replicator.jar")
 "${REPLICATOR[@]}" --help >/dev/null || fail "the copied replicator does not start"
+# The commit the copied jar was built from ("+changes": the work tree differed from it).
+B_GIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if ! git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null; then B_GIT="$B_GIT+changes"; fi
+
+# cpu_busy: percent of all CPU time not idle over one second, from /proc/stat.
+cpu_busy() {
+  local a b
+  a="$(head -n 1 /proc/stat)"; sleep 1; b="$(head -n 1 /proc/stat)"
+  python3 - "$a" "$b" <<'PY'
+import sys
+a, b = ([int(x) for x in s.split()[1:]] for s in sys.argv[1:3])
+d = [y - x for x, y in zip(a, b)]
+total, idle = sum(d[:8]), d[3] + d[4]   # idle + iowait
+print(f"{100 * (total - idle) / total:.0f}" if total else "0")
+PY
+}
 
 # measure TOOL RUN CMD... : wall seconds (date) and peak RSS (GNU time) of CMD; stdout and
 # stderr go to $RUNDIR/TOOL-RUN.{out,err}. Appends a line to $RESULTS; returns CMD's code.
 measure() {
   local tool="$1" run="$2"; shift 2
-  local base="$RUNDIR/$tool-$run" start end rc
+  local base="$RUNDIR/$tool-$run" start end rc busy
+  # How busy the CPUs were during the second before the start (percent of all cores):
+  # well above 0 means something else was running, and the figure of this run is suspect.
+  busy="$(cpu_busy)"
   start="$(date +%s.%N)"
   if /usr/bin/time -f '%M' -o "$base.rss" timeout --kill-after=30 "$TIMEOUT" "$@" >"$base.out" 2>"$base.err"; then
     rc=0
@@ -177,11 +197,11 @@ measure() {
   local secs rss
   secs="$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.3f}')" "$start" "$end")"
   rss="$(grep -E '^[0-9]+$' "$base.rss" | tail -n 1 || true)"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$run" "$secs" "${rss:-0}" "$rc" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$run" "$secs" "${rss:-0}" "$rc" "$busy" >> "$RESULTS"
   if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
     log "$tool run $run: timed out after ${TIMEOUT}s"
   fi
-  log "$tool run $run: ${secs}s, peak RSS ${rss:-?} KB, exit $rc"
+  log "$tool run $run: ${secs}s, peak RSS ${rss:-?} KB, exit $rc (CPU busy before: $busy%)"
   return "$rc"
 }
 
@@ -310,17 +330,18 @@ psql_db "$DB" -tAc "SELECT json_object_agg(table_name || '.' || column_name, dat
 
 # --- 6. Report -----------------------------------------------------------------------------
 first_line() { "$@" 2>&1 | head -n 1 || true; }
-export B_JAVA="$(first_line java -version)"
-export B_PSQL="$(first_line psql --version)"
-export B_SERVER="$(psql_db "$DB" -tAc 'SHOW server_version' 2>/dev/null || echo unknown)"
-export B_SQLITE="$(sqlite3 --version | cut -d' ' -f1-2)"
+B_JAVA="$(first_line java -version)"
+B_PSQL="$(first_line psql --version)"
+B_SERVER="$(psql_db "$DB" -tAc 'SHOW server_version' 2>/dev/null || echo unknown)"
+B_SQLITE="$(sqlite3 --version | cut -d' ' -f1-2)"
 export B_PGLOADER="unavailable"
 if [ "$PGLOADER" = available ]; then B_PGLOADER="$(pgloader --version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"; fi
-export B_NPROC="$(nproc)"
-export B_MEM_KB="$(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
-export B_CPU="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
-export B_KERNEL="$(uname -sr)"
-export B_GIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+changes')"
+B_NPROC="$(nproc)"
+B_MEM_KB="$(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+B_CPU="$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+B_KERNEL="$(uname -sr)"
+export B_JAVA B_PSQL B_SERVER B_SQLITE B_NPROC B_MEM_KB B_CPU B_KERNEL
+export B_GIT
 export B_STAMP="$STAMP" B_ROWS="$ROWS" B_RUNS="$RUNS" B_FILE="$F" B_FILE_BYTES="$FILE_BYTES"
 export B_COUNTS="customers=${COUNTS[customers]} orders=${COUNTS[orders]} events=${COUNTS[events]}"
 export B_PGLOADER_STATE="$PGLOADER" B_VERIFY="$VERIFY_EXIT" B_OURS_FAILED="$OURS_FAILED"
@@ -330,4 +351,7 @@ JSON="$OUT/snapshot-$STAMP.json"
 python3 "$HERE/report.py" "$MD" "$JSON" || fail "writing the report failed (raw results: $RESULTS)"
 cat "$MD"
 log "report: $MD and $JSON (logs: $RUNDIR)"
-[ "$OURS_FAILED" = 0 ] && [ "$VERIFY_EXIT" = 0 ] || { log "our snapshot failed or verify found differences"; exit 1; }
+if [ "$OURS_FAILED" != 0 ] || [ "$VERIFY_EXIT" != 0 ]; then
+  log "our snapshot failed or verify found differences"
+  exit 1
+fi

@@ -6,6 +6,10 @@ import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.core.types.ConflictPolicy;
 import io.replicator.snapshot.load.SnapshotReport;
+import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.snapshot.plan.PlanScanner;
+import io.replicator.snapshot.plan.Problem;
+import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.verify.VerifyReport;
 import org.junit.jupiter.api.Test;
@@ -74,7 +78,11 @@ class RealFilesIT {
 
     @Test
     void pgloaderSqliteIsRefusedByDefaultAndMovesExactlyWhenWidened() throws Exception {
-        refusedNaming("pgloader_sqlite.db", "intege.id", "stamps.StartTime", "--type");
+        refusedNaming("pgloader_sqlite.db", "without loss", "--type", "replicator plan");
+        PlanScanner.Result plan = PlanScanner.scan(SqliteSource.of(SqliteFiles.sharedTestdata().resolve("pgloader_sqlite.db").toString()),
+                PlanOptions.of("p", List.of(), "refuse"));
+        List<String> errors = plan.plan().errors().stream().map(Problem::where).toList();
+        assertEquals(List.of("stamps.StartTime", "intege.id"), errors, "plan names every conflicting column at once");
         VerifyReport v = snapshotAndVerify("pgloader_sqlite.db", List.of(), ConflictPolicy.WIDEN);
         assertEquals(20, v.tables().size(), "every table, including those without a primary key, is copied");
     }

@@ -80,6 +80,27 @@ class TranslationRulesIT {
     }
 
     @Test
+    void declaredTypesTheDataDoesNotFitFallBackToTheValuesOwnTypeAfterARecopy() throws Exception {
+        Path f = SqliteFiles.create(dir, "fallback.db",
+                "CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME, zoned TIMESTAMP, code VARCHAR(3), ok BOOLEAN, doc JSON, n SMALLINT)",
+                "INSERT INTO ev VALUES (1, '2024-01-01 10:00:00', '2024-01-01 10:00:00', 'abc', 1, '{\"a\":1}', 5)",
+                "INSERT INTO ev VALUES (2, 'yesterday', '2024-01-01T10:00:00+02:00', 'abcd', 2, '{\"a\":1,\"a\":2}', 70000)");
+        String schema = TestPostgres.freshSchema("rules");
+        SnapshotReport r = Snap.snapshot(f, schema);
+        assertTrue(Snap.verify(f, schema).equal());
+        try (Connection c = TestPostgres.connect()) {
+            assertEquals("text", EdgeValuesIT.columnType(c, schema, "ev", "at"));
+            assertEquals("timestamp with time zone", EdgeValuesIT.columnType(c, schema, "ev", "zoned"));
+            assertEquals("text", EdgeValuesIT.columnType(c, schema, "ev", "code"));
+            assertEquals("bigint", EdgeValuesIT.columnType(c, schema, "ev", "ok"));
+            assertEquals("text", EdgeValuesIT.columnType(c, schema, "ev", "doc"), "jsonb would keep one of the duplicate keys");
+            assertEquals("bigint", EdgeValuesIT.columnType(c, schema, "ev", "n"));
+        }
+        assertTrue(r.problems().stream().anyMatch(p -> p.level() == Problem.Level.NOTE && "at".equals(p.column())), r.problems().toString());
+        assertEquals(2, r.rows());
+    }
+
+    @Test
     void longNamesThatCollideAreRenamedDeterministicallyAndReported() throws Exception {
         String a = "x".repeat(62) + "_a1";
         String b = "x".repeat(62) + "_b2";

@@ -72,6 +72,15 @@ public final class TypeMapper {
         }
     }
 
+    /**
+     * The declared type's intent taken on trust, for a copy that checks every value as it goes (see
+     * {@link ColumnMapping#assumed()}). Null when the declared type says nothing and the data must decide.
+     */
+    public static ColumnMapping assume(SqliteColumn c, boolean rowidAlias) {
+        PgType intent = intent(c, rowidAlias);
+        return intent == null ? null : new ColumnMapping(intent, List.of(), null, !rowidAlias);
+    }
+
     /** Which semantic checks the profiler must run for a column with this intent. */
     public static boolean needsTemporalCheck(PgType intent) {
         return intent != null && intent.isTemporal();

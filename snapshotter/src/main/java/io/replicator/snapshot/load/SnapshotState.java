@@ -35,7 +35,7 @@ public final class SnapshotState {
                     + " rows bigint NOT NULL,"
                     + " bytes bigint NOT NULL,"
                     + " seconds double precision NOT NULL,"
-                    + " finished_at timestamptz NOT NULL DEFAULT now(),"
+                    + " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
                     + " PRIMARY KEY (target_schema, table_name))");
         }
     }
@@ -47,6 +47,24 @@ public final class SnapshotState {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)} : null;
             }
+        }
+    }
+
+    public static java.util.List<String> doneTables(Connection c, String schema) throws SQLException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    public static void forgetTables(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            ps.executeUpdate();
         }
     }
 
@@ -82,7 +100,7 @@ public final class SnapshotState {
     }
 
     public static void finish(Connection c, String schema, String status, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".snapshot_run SET status = ?, finished_at = now(), error = ? WHERE target_schema = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".snapshot_run SET status = ?, finished_at = clock_timestamp(), error = ? WHERE target_schema = ?")) {
             ps.setString(1, status);
             ps.setString(2, error);
             ps.setString(3, schema);

@@ -68,7 +68,7 @@ public final class Snapshotter {
             }
             try (ConsistentRead read = ConsistentRead.open(source, opt.workers(), wal)) {
                 Connection r0 = read.reader(0);
-                Plan plan = Planner.plan(source.path().toString(), r0, SchemaReader.read(r0), opt.plan());
+                Plan plan = Planner.plan(source.path().toString(), r0, SchemaReader.read(r0), opt.plan(), true);
                 if (plan.hasErrors()) throw planErrors(plan);
                 prepareTarget(coord, plan);
                 Long seq = changelogSeq(r0);
@@ -132,12 +132,17 @@ public final class Snapshotter {
         for (Problem p : plan.errors()) {
             sb.append(sb.length() == 0 ? "cannot move " : "\n  also ").append(p.where()).append(" without loss: ").append(p.message());
         }
-        return new ReplicatorException(ExitCode.DATA_LOSS, sb + "\nNothing was written to PostgreSQL.");
+        return new ReplicatorException(ExitCode.DATA_LOSS, sb + "\nThe snapshot stopped and left no table in PostgreSQL. "
+                + "'replicator plan' lists every such column at once.");
     }
 
     private void prepareTarget(Connection c, Plan plan) throws SQLException {
         String schema = plan.schema();
         String[] run = SnapshotState.existingRun(c, schema);
+        if (run != null && run[0].equals("failed") && SnapshotState.doneTables(c, schema).isEmpty()) {
+            SnapshotState.forget(c, schema); // a failed run cleans up after itself; nothing to protect
+            run = null;
+        }
         if (run != null && !opt.drop()) {
             String what = switch (run[0]) {
                 case "done" -> "already holds a complete snapshot of " + run[1] + " (started " + run[2] + ")";
@@ -265,7 +270,30 @@ public final class Snapshotter {
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 
+    /**
+     * Copies one table with the planned types; if a value does not fit a type assumed from the declared type,
+     * rolls back, decides the table's types from a full profile (same read transaction, so the same data),
+     * and copies it once more. A column whose values then still conflict stops the snapshot with exit 3.
+     */
     private SnapshotReport.TableReport copyTable(Connection sqlite, Connection pgc, String schema, TablePlan t, AtomicBoolean cancelled)
+            throws SQLException, IOException {
+        try {
+            return copyTableOnce(sqlite, pgc, schema, t, cancelled);
+        } catch (TableCopier.AssumptionFailed miss) {
+            log.info("table {}: column {} holds a value its declared type cannot take ({}); profiling the table and copying it again",
+                    t.source().name(), miss.column(), miss.getMessage());
+            List<Problem> found = new ArrayList<>();
+            TablePlan full = Planner.replanColumns(sqlite, t, opt.plan(), found);
+            List<Problem> errors = found.stream().filter(p -> p.level() == Problem.Level.ERROR).toList();
+            if (!errors.isEmpty()) {
+                throw planErrors(new Plan(source.path().toString(), schema, List.of(full), List.of(), errors));
+            }
+            loadWarnings.addAll(found);
+            return copyTableOnce(sqlite, pgc, schema, full, cancelled);
+        }
+    }
+
+    private SnapshotReport.TableReport copyTableOnce(Connection sqlite, Connection pgc, String schema, TablePlan t, AtomicBoolean cancelled)
             throws SQLException, IOException {
         long t0 = System.nanoTime();
         pgc.setAutoCommit(false);
@@ -356,11 +384,30 @@ public final class Snapshotter {
         problems.add(new Problem(Problem.Level.WARNING, table, null, "existing rows violate a foreign key (SQLite did not enforce it); added NOT VALID: new rows are checked, the old orphans were copied as they are"));
     }
 
+    /**
+     * A failed run leaves no table behind: the tables it completed are dropped (they would be replaced by
+     * the next run anyway), and the run row keeps the error. A later run may then start without --drop.
+     */
     private static void markFailed(Connection c, String schema, RuntimeException e) {
         try {
-            if (SnapshotState.existingRun(c, schema) != null) SnapshotState.finish(c, schema, "failed", e.getMessage());
+            if (SnapshotState.existingRun(c, schema) == null) return;
+            c.setAutoCommit(false);
+            for (String table : SnapshotState.doneTables(c, schema)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS " + pg(schema, table) + " CASCADE");
+                }
+            }
+            SnapshotState.forgetTables(c, schema);
+            SnapshotState.finish(c, schema, "failed", e.getMessage());
+            c.commit();
         } catch (SQLException ignored) {
-            // the original error is what the user needs
+            // the original error is what the user needs; the run row still says 'running', so a rerun asks for --drop
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // connection lost
+            }
         }
     }
 

@@ -72,6 +72,10 @@ public final class TableCopier {
                     try {
                         v = SqliteValueReader.read(rs, i + 1 + offset, c.type());
                     } catch (ConversionException e) {
+                        if (c.mapping().assumed()) {
+                            throw new AssumptionFailed(c.source().name(), rowKey(rs, t, keyIdx) + ": " + SqliteValueReader.display(rs, i + 1 + offset)
+                                    + " " + e.getMessage());
+                        }
                         throw new DataLossException(t.source().name(), c.source().name(), rowKey(rs, t, keyIdx), SqliteValueReader.display(rs, i + 1 + offset),
                                 e.getMessage() + " (target column " + c.pgName() + " " + c.type().sql() + ")",
                                 "Nothing of this table was committed. Choose a type that holds it with --type " + t.source().name() + "." + c.source().name()
@@ -105,6 +109,23 @@ public final class TableCopier {
     public static final class CancelledException extends RuntimeException {
         CancelledException() {
             super("cancelled", null, false, false);
+        }
+    }
+
+    /**
+     * A value does not fit the type assumed from the column's declared type. Not a loss: the caller rolls
+     * the table back, decides its types from a full profile, and copies it again.
+     */
+    public static final class AssumptionFailed extends RuntimeException {
+        private final String column;
+
+        AssumptionFailed(String column, String firstValue) {
+            super(firstValue, null, false, false);
+            this.column = column;
+        }
+
+        public String column() {
+            return column;
         }
     }
 

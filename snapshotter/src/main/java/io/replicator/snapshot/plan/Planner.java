@@ -42,15 +42,26 @@ public final class Planner {
 
     private Planner() {}
 
+    /** A plan from a full profile of the data: what {@code plan} shows. */
     public static Plan plan(String sqlitePath, Connection sqlite, SourceSchema schema, PlanOptions opt) {
+        return plan(sqlitePath, sqlite, schema, opt, false);
+    }
+
+    /**
+     * @param assumeDeclaredTypes take declared types on trust instead of profiling every column first; the
+     *                            copy checks every value and re-plans a table from a full profile on the
+     *                            first value that does not fit ({@link #replanColumns}). Saves a full read
+     *                            of every table when the data is clean, which is the common case.
+     */
+    public static Plan plan(String sqlitePath, Connection sqlite, SourceSchema schema, PlanOptions opt, boolean assumeDeclaredTypes) {
         try {
-            return build(sqlitePath, sqlite, schema, opt);
+            return build(sqlitePath, sqlite, schema, opt, assumeDeclaredTypes);
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot profile the SQLite data: " + e.getMessage(), e);
         }
     }
 
-    private static Plan build(String path, Connection c, SourceSchema schema, PlanOptions opt) throws SQLException {
+    private static Plan build(String path, Connection c, SourceSchema schema, PlanOptions opt, boolean assume) throws SQLException {
         List<Problem> problems = new ArrayList<>();
         checkOverrides(schema, opt);
         List<NameAllocator.Renamed> renamed = new ArrayList<>();
@@ -60,7 +71,7 @@ public final class Planner {
         Set<String> usedRelationNames = new HashSet<>(tableNames.values());
         List<TablePlan> tables = new ArrayList<>();
         for (SqliteTable t : schema.tables()) {
-            tables.add(planTable(c, t, tableNames, sequences, usedRelationNames, opt, problems));
+            tables.add(planTable(c, t, tableNames, sequences, usedRelationNames, opt, problems, assume));
         }
         Map<String, TablePlan> byName = new HashMap<>();
         for (TablePlan tp : tables) byName.put(tp.source().name().toLowerCase(Locale.ROOT), tp);
@@ -109,17 +120,21 @@ public final class Planner {
     }
 
     private static TablePlan planTable(Connection c, SqliteTable t, Map<String, String> tableNames, Map<String, Long> sequences,
-                                       Set<String> usedRelationNames, PlanOptions opt, List<Problem> problems) throws SQLException {
+                                       Set<String> usedRelationNames, PlanOptions opt, List<Problem> problems, boolean assume) throws SQLException {
         Map<String, PgType> intents = Profiler.intents(t);
-        Profiler.TableProfile prof = Profiler.profile(c, t, intents);
+        Profiler.TableProfile prof;
+        if (assume) {
+            List<SqliteColumn> dataDecides = t.storedColumns().stream()
+                    .filter(col -> intents.get(col.name()) == null || opt.typeOverrides().containsKey(t.name() + "." + col.name())).toList();
+            prof = Profiler.profile(c, t, intents, dataDecides, false);
+        } else {
+            prof = Profiler.profile(c, t, intents);
+        }
         List<NameAllocator.Renamed> renamed = new ArrayList<>();
         Map<String, String> colNames = NameAllocator.allocate(t.storedColumns().stream().map(SqliteColumn::name).toList(), renamed);
         for (NameAllocator.Renamed r : renamed) problems.add(new Problem(Problem.Level.NOTE, t.name(), r.original(), "column renamed to " + r.assigned() + ": " + r.reason()));
 
-        boolean pkHasNulls = false;
-        for (String k : t.primaryKey()) {
-            if (!k.equals(t.rowidAlias()) && prof.columns().get(k).nulls() > 0) pkHasNulls = true;
-        }
+        boolean pkHasNulls = Profiler.primaryKeyHasNulls(c, t);
         boolean pkUsable = !t.primaryKey().isEmpty() && !pkHasNulls;
         String rowidSelect = null;
         String rowidCol = null;
@@ -139,12 +154,30 @@ public final class Planner {
                     + ": column " + ROWID_COLUMN + " (bigint identity, unique) is added to carry SQLite's rowid, which the change feed uses as the row's key. "
                     + "VACUUM may renumber rowids of such tables; the feed detects it"));
         }
+        List<ColumnPlan> cols = planColumns(c, t, prof, intents, colNames, pkUsable, opt, problems, assume);
+        List<String> keyPg = new ArrayList<>();
+        if (pkUsable) for (String k : t.primaryKey()) keyPg.add(colNames.get(k));
+        else keyPg.add(rowidCol);
+        long restart = 0;
+        if (t.autoincrement() && sequences.containsKey(t.name())) restart = sequences.get(t.name());
+        String pgTable = tableNames.get(t.name());
+        List<IndexPlan> indexes = indexes(t, pgTable, colNames, pkUsable, usedRelationNames, opt.schema(), problems);
+        List<String> checks = new ArrayList<>();
+        for (String chk : t.checks()) checks.add(chk);
+        return new TablePlan(t, pgTable, cols, keyPg, pkUsable, rowidCol, rowidSelect, prof.rows(), restart, indexes, checks, List.of());
+    }
+
+    private static List<ColumnPlan> planColumns(Connection c, SqliteTable t, Profiler.TableProfile prof, Map<String, PgType> intents,
+                                                Map<String, String> colNames, boolean pkUsable, PlanOptions opt, List<Problem> problems,
+                                                boolean assume) throws SQLException {
         List<ColumnPlan> cols = new ArrayList<>();
         for (SqliteColumn col : t.storedColumns()) {
             ColumnProfile p = prof.columns().get(col.name());
             boolean rowidAlias = col.name().equals(t.rowidAlias());
             PgType override = opt.typeOverrides().get(t.name() + "." + col.name());
-            ColumnMapping m = TypeMapper.decide(col, rowidAlias, p, override, opt.conflictPolicy());
+            ColumnMapping m = assume && override == null && intents.get(col.name()) != null
+                    ? TypeMapper.assume(col, rowidAlias)
+                    : TypeMapper.decide(col, rowidAlias, p, override, opt.conflictPolicy());
             for (String n : m.notes()) problems.add(new Problem(Problem.Level.NOTE, t.name(), col.name(), n));
             if (m.hasConflict()) {
                 problems.add(new Problem(Problem.Level.ERROR, t.name(), col.name(), m.conflict().replace("%TABLE%", t.name())
@@ -163,16 +196,31 @@ public final class Planner {
             }
             cols.add(new ColumnPlan(col, colNames.get(col.name()), m, p, def, rowidAlias && pkUsable));
         }
-        List<String> keyPg = new ArrayList<>();
-        if (pkUsable) for (String k : t.primaryKey()) keyPg.add(colNames.get(k));
-        else keyPg.add(rowidCol);
-        long restart = 0;
-        if (t.autoincrement() && sequences.containsKey(t.name())) restart = sequences.get(t.name());
-        String pgTable = tableNames.get(t.name());
-        List<IndexPlan> indexes = indexes(t, pgTable, colNames, pkUsable, usedRelationNames, opt.schema(), problems);
-        List<String> checks = new ArrayList<>();
-        for (String chk : t.checks()) checks.add(chk);
-        return new TablePlan(t, pgTable, cols, keyPg, pkUsable, rowidCol, rowidSelect, prof.rows(), restart, indexes, checks, List.of());
+        return cols;
+    }
+
+    /**
+     * Decides a table's column types again from a full profile, after a copy found a value its assumed type
+     * cannot hold. Names, key, indexes and constraints stay as planned. Problems (including conflicts, as
+     * ERROR) go to {@code problems}; notes about the same columns are not repeated.
+     */
+    public static TablePlan replanColumns(Connection c, TablePlan t, PlanOptions opt, List<Problem> problems) {
+        try {
+            Map<String, PgType> intents = Profiler.intents(t.source());
+            Profiler.TableProfile prof = Profiler.profile(c, t.source(), intents);
+            Map<String, String> colNames = new LinkedHashMap<>();
+            for (ColumnPlan cp : t.columns()) colNames.put(cp.source().name(), cp.pgName());
+            List<Problem> found = new ArrayList<>();
+            List<ColumnPlan> cols = planColumns(c, t.source(), prof, intents, colNames, t.primaryKeyUsable(), opt, found, false);
+            for (Problem p : found) {
+                if (p.level() == Problem.Level.WARNING) continue; // already reported by the first plan
+                problems.add(p);
+            }
+            return new TablePlan(t.source(), t.pgName(), cols, t.keyPgColumns(), t.primaryKeyUsable(), t.rowidPgColumn(), t.rowidSelect(),
+                    prof.rows(), t.identityRestart(), t.indexes(), t.checks(), t.foreignKeys());
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot profile table " + t.source().name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** " (first at row id=2: 'lots-of-it')": the first row holding a value of the column's least common storage class. */

@@ -33,7 +33,15 @@ public final class Profiler {
     public record TableProfile(long rows, Map<String, ColumnProfile> columns) {}
 
     public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents) throws SQLException {
-        List<SqliteColumn> cols = t.storedColumns();
+        return profile(c, t, intents, t.storedColumns(), true);
+    }
+
+    /**
+     * Profiles only {@code cols} (the others get an empty profile), with or without the one-column Java scans.
+     * With no column at all this is just {@code count(*)}, which SQLite answers without reading rows.
+     */
+    public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents, List<SqliteColumn> cols, boolean semanticScans)
+            throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT count(*)");
         for (SqliteColumn col : cols) {
             String q = sqlite(col.name());
@@ -74,14 +82,14 @@ public final class Profiler {
             long blobs = nonNull - ints - reals - texts;
             PgType intent = intents.get(col.name());
             long notTemporal = 0, withOffset = 0, notDateOnly = 0, notJson = 0, realsNotFitting = 0, negZero = 0;
-            if (texts > 0 && TypeMapper.needsTemporalCheck(intent)) {
+            if (texts > 0 && semanticScans && TypeMapper.needsTemporalCheck(intent)) {
                 long[] r = scanTemporal(c, t, col);
                 notTemporal = r[0];
                 withOffset = r[1];
                 notDateOnly = r[2];
             }
-            if (texts > 0 && TypeMapper.needsJsonCheck(intent)) notJson = scanJson(c, t, col);
-            if (reals > 0 && TypeMapper.needsRealFitCheck(intent)) {
+            if (texts > 0 && semanticScans && TypeMapper.needsJsonCheck(intent)) notJson = scanJson(c, t, col);
+            if (reals > 0 && semanticScans && TypeMapper.needsRealFitCheck(intent)) {
                 long[] r = scanReals(c, t, col, intent);
                 realsNotFitting = r[0];
                 negZero = r[1];
@@ -89,7 +97,19 @@ public final class Profiler {
             out.put(col.name(), new ColumnProfile(rows, rows - nonNull, ints, reals, texts, blobs, a[4], a[5], a[6], a[7],
                     notTemporal, withOffset, notDateOnly, notJson, realsNotFitting, negZero));
         }
+        for (SqliteColumn col : t.storedColumns()) out.putIfAbsent(col.name(), ColumnProfile.empty());
         return new TableProfile(rows, out);
+    }
+
+    /** Whether a primary-key column (other than the rowid alias, which cannot be NULL) holds a NULL; served by the key's index. */
+    public static boolean primaryKeyHasNulls(Connection c, SqliteTable t) throws SQLException {
+        List<String> nullable = t.primaryKey().stream().filter(k -> !k.equals(t.rowidAlias())).toList();
+        if (nullable.isEmpty()) return false;
+        String where = String.join(" OR ", nullable.stream().map(k -> sqlite(k) + " IS NULL").toList());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + sqlite(t.name()) + " WHERE " + where + ")")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
     }
 
     private static String textValues(SqliteTable t, SqliteColumn col, String cls) {
