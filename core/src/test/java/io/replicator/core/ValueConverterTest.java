@@ -83,6 +83,12 @@ class ValueConverterTest {
         assertEquals(Instant.parse("2021-02-02T22:00:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2021-02-03 00:00:00+02:00")));
         assertEquals(Instant.parse("2021-02-03T00:00:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2021-02-03 00:00:00")));
         assertEquals(LocalDate.of(2017, 8, 8), ValueConverter.fromText(PgType.DATE, utf8("2017-08-08")));
+        assertEquals(Instant.parse("2024-01-01T10:00:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2024-01-01T10:00Z")));
+        assertEquals(Instant.parse("2024-01-01T12:30:00Z"), ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8("2024-01-01 10:00-02:30")));
+        for (String bad : new String[] {"2024-1-01", "2024-01-01 1:00", "2024-01-01 25:00", "2024-01-01 10:00:00.", "2024-01-01 10:00+0200",
+                "2024-01-01 10:00:00Zx", "0000-01-01", "2024-01-01 10:60", "2024-01-01X10:00", " 2024-01-01"}) {
+            assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8(bad)), bad);
+        }
     }
 
     @Test
@@ -91,6 +97,9 @@ class ValueConverterTest {
         assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":1,\"a\":2}")));
         assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":\"\\u0000\"}")));
         assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{bad")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("[{\"x\":{\"k\":1,\"k\":1}}]")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{} {}")));
+        ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":\"\\\\u0000\"}")); // an escaped backslash, then the text u0000
     }
 
     @Test

@@ -14,12 +14,15 @@ public final class Decimals {
     public static BigDecimal shortest(double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) throw new ArithmeticException("not finite: " + d);
         if (d == 0) return BigDecimal.ZERO;
-        BigDecimal exact = new BigDecimal(d);
-        for (int p = 1; p <= 17; p++) {
-            BigDecimal r = exact.round(new MathContext(p));
-            if (r.doubleValue() == d) return r.stripTrailingZeros();
+        // Double.toString always reads back as d; on Java 17 it is occasionally a digit longer than needed,
+        // so try dropping digits while the result still reads back as d.
+        BigDecimal best = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        for (int p = best.precision() - 1; p >= 1; p--) {
+            BigDecimal r = best.round(new MathContext(p));
+            if (r.doubleValue() != d) break;
+            best = r.stripTrailingZeros();
         }
-        return exact;
+        return best;
     }
 
     /** True when {@code v} fits numeric(precision, scale) without rounding. */

@@ -31,10 +31,26 @@ public final class JsonValues {
 
     /** Null when {@code text} is acceptable for jsonb, else the reason. */
     public static String jsonbProblem(String text) {
-        if (text.indexOf('\u0000') >= 0 || text.contains("\\u0000")) return "contains U+0000, which jsonb cannot hold";
-        try {
-            JsonNode n = STRICT.readTree(text);
-            if (n == null || n.isMissingNode()) return "is empty, not JSON";
+        return jsonbProblem(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Null when the UTF-8 {@code json} is acceptable for jsonb, else the reason. Streams tokens (no tree is
+     * built): one value, no trailing tokens, no duplicate key in any object, no U+0000.
+     */
+    public static String jsonbProblem(byte[] json) {
+        for (int i = 0; i + 5 < json.length; i++) {
+            if (json[i] == '\\' && json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0' && json[i + 5] == '0') {
+                // an escaped backslash before it ("\\u0000") is text, not U+0000; count the backslashes
+                int k = i;
+                while (k > 0 && json[k - 1] == '\\') k--;
+                if ((i - k) % 2 == 0) return "contains U+0000, which jsonb cannot hold";
+            }
+        }
+        try (JsonParser p = STRICT.getFactory().createParser(json)) {
+            if (p.nextToken() == null) return "is empty, not JSON";
+            p.skipChildren();
+            if (p.nextToken() != null) return "has text after the JSON value";
             return null;
         } catch (IOException e) {
             String msg = e.getMessage();

@@ -5,8 +5,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Strict parsing of SQLite date/time text into values PostgreSQL stores exactly. Accepted:
@@ -19,9 +17,6 @@ import java.util.regex.Pattern;
 public final class Temporals {
     private Temporals() {}
 
-    private static final Pattern SHAPE = Pattern.compile(
-            "(\\d{4})-(\\d{2})-(\\d{2})(?:[ T](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,6}))?)?(Z|[+-]\\d{2}:\\d{2})?)?");
-
     /** A parsed value; {@code offset} is null when the text had none. */
     public record Parsed(LocalDateTime local, boolean dateOnly, ZoneOffset offset) {
         public java.time.Instant instantAssumingUtc() {
@@ -29,29 +24,66 @@ public final class Temporals {
         }
     }
 
-    /** Returns null when the text is not one of the accepted shapes or not a real date/time. */
+    /** Returns null when the text is not one of the accepted shapes or not a real date/time. Hand-parsed: this runs per value. */
     public static Parsed parse(String s) {
-        Matcher m = SHAPE.matcher(s);
-        if (!m.matches()) return null;
+        int n = s.length();
+        if (n < 10 || !digits(s, 0, 4) || s.charAt(4) != '-' || !digits(s, 5, 2) || s.charAt(7) != '-' || !digits(s, 8, 2)) return null;
         try {
-            int year = Integer.parseInt(m.group(1));
+            int year = num(s, 0, 4);
             if (year < 1) return null;
-            LocalDate date = LocalDate.of(year, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
-            if (m.group(4) == null) return new Parsed(date.atStartOfDay(), true, null);
+            LocalDate date = LocalDate.of(year, num(s, 5, 2), num(s, 8, 2));
+            if (n == 10) return new Parsed(date.atStartOfDay(), true, null);
+            char sep = s.charAt(10);
+            if ((sep != ' ' && sep != 'T') || n < 16 || !digits(s, 11, 2) || s.charAt(13) != ':' || !digits(s, 14, 2)) return null;
+            int hour = num(s, 11, 2);
+            int minute = num(s, 14, 2);
+            int second = 0;
             int nanos = 0;
-            if (m.group(7) != null) {
-                String f = (m.group(7) + "000000").substring(0, 6);
-                nanos = Integer.parseInt(f) * 1000;
+            int i = 16;
+            if (i < n && s.charAt(i) == ':') {
+                if (i + 3 > n || !digits(s, i + 1, 2)) return null;
+                second = num(s, i + 1, 2);
+                i += 3;
+                if (i < n && s.charAt(i) == '.') {
+                    int f = i + 1;
+                    int e = f;
+                    while (e < n && e - f < 7 && Character.isDigit(s.charAt(e))) e++;
+                    int len = e - f;
+                    if (len < 1 || len > 6) return null;
+                    nanos = num(s, f, len);
+                    for (int k = len; k < 9; k++) nanos *= 10;
+                    i = e;
+                }
             }
-            LocalTime time = LocalTime.of(Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
-                    m.group(6) == null ? 0 : Integer.parseInt(m.group(6)), nanos);
             ZoneOffset off = null;
-            if (m.group(8) != null) {
-                off = m.group(8).equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(m.group(8));
+            if (i < n) {
+                char c = s.charAt(i);
+                if (c == 'Z' && i + 1 == n) {
+                    off = ZoneOffset.UTC;
+                } else if ((c == '+' || c == '-') && i + 6 == n && digits(s, i + 1, 2) && s.charAt(i + 3) == ':' && digits(s, i + 4, 2)) {
+                    off = ZoneOffset.ofHoursMinutes(c == '-' ? -num(s, i + 1, 2) : num(s, i + 1, 2), c == '-' ? -num(s, i + 4, 2) : num(s, i + 4, 2));
+                } else {
+                    return null;
+                }
             }
-            return new Parsed(LocalDateTime.of(date, time), false, off);
-        } catch (DateTimeException | NumberFormatException e) {
+            return new Parsed(LocalDateTime.of(date, LocalTime.of(hour, minute, second, nanos)), false, off);
+        } catch (DateTimeException e) {
             return null;
         }
+    }
+
+    private static boolean digits(String s, int from, int len) {
+        if (from + len > s.length()) return false;
+        for (int i = from; i < from + len; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') return false;
+        }
+        return true;
+    }
+
+    private static int num(String s, int from, int len) {
+        int v = 0;
+        for (int i = from; i < from + len; i++) v = v * 10 + (s.charAt(i) - '0');
+        return v;
     }
 }

@@ -88,7 +88,7 @@ public final class ValueConverter {
                 return new Text(utf8);
             }
             case JSONB -> {
-                String problem = JsonValues.jsonbProblem(new String(utf8, StandardCharsets.UTF_8));
+                String problem = JsonValues.jsonbProblem(utf8);
                 if (problem != null) throw new ConversionException(problem);
                 return new Text(utf8);
             }
