@@ -16,12 +16,20 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        int code;
+        try {
+            code = execute(args);
+        } catch (Throwable t) { // an Error (out of memory, ...) is a runtime failure, never "differences found"
+            System.err.println("error: " + t + (t instanceof OutOfMemoryError ? " (give the JVM more heap: REPLICATOR_JAVA_OPTS=-Xmx4g)" : ""));
+            code = ExitCode.RUNTIME.code;
+        }
+        System.exit(code);
     }
 
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex));
+        cl.setExitCodeExceptionMapper(t -> ExitCode.RUNTIME.code);
         cl.setParameterExceptionHandler((ex, args1) -> {
             ex.getCommandLine().getErr().println("error: " + PostgresUrl.redactRaw(ex.getMessage()));
             ex.getCommandLine().getErr().println("(see: replicator " + ex.getCommandLine().getCommandName() + " --help)");
