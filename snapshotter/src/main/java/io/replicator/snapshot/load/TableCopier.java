@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 
 import static io.replicator.core.Identifiers.pg;
-import static io.replicator.core.Identifiers.sqlite;
 
 /**
  * Streams one table from a SQLite read transaction into PostgreSQL with binary COPY. Rows flow through a
@@ -40,25 +39,15 @@ public final class TableCopier {
 
     public static Result copy(Connection sqlite, Connection pgConn, String schema, TablePlan t, LongConsumer progress, AtomicBoolean cancelled)
             throws SQLException, IOException {
-        List<String> select = new ArrayList<>();
-        List<String> target = new ArrayList<>();
-        if (t.rowidPgColumn() != null) {
-            select.add(t.rowidSelect());
-            target.add(pg(t.rowidPgColumn()));
-        }
-        for (ColumnPlan c : t.columns()) {
-            select.add(sqlite(c.source().name()));
-            target.add(pg(c.pgName()));
-        }
-        int offset = t.rowidPgColumn() != null ? 1 : 0;
+        int offset = t.rowidOffset();
         int n = t.columns().size();
         int[] keyIdx = keyIndexes(t, offset);
-        String copySql = "COPY " + pg(schema, t.pgName()) + " (" + String.join(", ", target) + ") FROM STDIN (FORMAT binary)";
+        String copySql = "COPY " + pg(schema, t.pgName()) + " (" + String.join(", ", t.pgColumns()) + ") FROM STDIN (FORMAT binary)";
         CopyIn copyIn = pgConn.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         long rows = 0;
         boolean ok = false;
         try (Statement st = sqlite.createStatement();
-             ResultSet rs = st.executeQuery("SELECT " + String.join(", ", select) + " FROM " + sqlite(t.source().name()))) {
+             ResultSet rs = st.executeQuery(t.sqliteSelect())) {
             PGCopyOutputStream stream = new PGCopyOutputStream(copyIn);
             PgBinaryRowWriter w = new PgBinaryRowWriter(stream, BUFFER_BYTES);
             w.writeHeader();

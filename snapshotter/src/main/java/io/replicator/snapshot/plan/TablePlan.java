@@ -1,7 +1,9 @@
 package io.replicator.snapshot.plan;
 
+import io.replicator.core.Identifiers;
 import io.replicator.core.model.SqliteTable;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +19,24 @@ public record TablePlan(SqliteTable source, String pgName, List<ColumnPlan> colu
                         boolean primaryKeyUsable, String rowidPgColumn, String rowidSelect, long rows, long identityRestart,
                         List<IndexPlan> indexes, List<String> checks, List<String> foreignKeys) {
 
-    public int copiedColumnCount() {
-        return columns.size() + (rowidPgColumn == null ? 0 : 1);
+    /** 1 when the rowid is read first (tables without a usable key), else 0: the offset of the first column. */
+    public int rowidOffset() {
+        return rowidPgColumn == null ? 0 : 1;
+    }
+
+    /** The query that reads every copied value from SQLite: [rowid,] columns in plan order. */
+    public String sqliteSelect() {
+        List<String> select = new ArrayList<>();
+        if (rowidPgColumn != null) select.add(rowidSelect);
+        for (ColumnPlan c : columns) select.add(Identifiers.sqlite(c.source().name()));
+        return "SELECT " + String.join(", ", select) + " FROM " + Identifiers.sqlite(source.name());
+    }
+
+    /** The PostgreSQL column list in the same order as {@link #sqliteSelect()}. */
+    public List<String> pgColumns() {
+        List<String> cols = new ArrayList<>();
+        if (rowidPgColumn != null) cols.add(Identifiers.pg(rowidPgColumn));
+        for (ColumnPlan c : columns) cols.add(Identifiers.pg(c.pgName()));
+        return cols;
     }
 }

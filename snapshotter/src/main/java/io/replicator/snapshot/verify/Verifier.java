@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 
 import static io.replicator.core.Identifiers.pg;
-import static io.replicator.core.Identifiers.sqlite;
 
 /**
  * Compares every table of a SQLite file with its copy in PostgreSQL, value by value in canonical form.
@@ -183,13 +182,10 @@ public final class Verifier {
     private record Row(String key, String display, long hashA, long hashB) {}
 
     private void scanSqlite(Connection sq, TablePlan t, List<PgType> types, Side side, boolean[] want, Map<ByteBuffer, Row> keep) throws SQLException {
-        List<String> select = new ArrayList<>();
-        if (t.rowidPgColumn() != null) select.add(t.rowidSelect());
-        for (ColumnPlan c : t.columns()) select.add(sqlite(c.source().name()));
-        int offset = t.rowidPgColumn() != null ? 1 : 0;
+        int offset = t.rowidOffset();
         int[] keyPos = keyPositions(t);
         RowHasher h = new RowHasher();
-        try (Statement s = sq.createStatement(); ResultSet rs = s.executeQuery("SELECT " + String.join(", ", select) + " FROM " + sqlite(t.source().name()))) {
+        try (Statement s = sq.createStatement(); ResultSet rs = s.executeQuery(t.sqliteSelect())) {
             Object[] values = new Object[types.size()];
             String[] raw = new String[types.size()];
             while (rs.next()) {
@@ -210,15 +206,12 @@ public final class Verifier {
     }
 
     private void scanPostgres(Connection pgc, TablePlan t, List<PgType> types, Side side, boolean[] want, Map<ByteBuffer, Row> keep) throws SQLException {
-        List<String> select = new ArrayList<>();
-        if (t.rowidPgColumn() != null) select.add(pg(t.rowidPgColumn()));
-        for (ColumnPlan c : t.columns()) select.add(pg(c.pgName()));
-        int offset = t.rowidPgColumn() != null ? 1 : 0;
+        int offset = t.rowidOffset();
         int[] keyPos = keyPositions(t);
         RowHasher h = new RowHasher();
         try (Statement s = pgc.createStatement()) {
             s.setFetchSize(10_000);
-            try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", select) + " FROM " + pg(schema, t.pgName()))) {
+            try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", t.pgColumns()) + " FROM " + pg(schema, t.pgName()))) {
                 Object[] values = new Object[types.size()];
                 String[] raw = new String[types.size()];
                 while (rs.next()) {
