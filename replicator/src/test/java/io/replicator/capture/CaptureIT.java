@@ -1,6 +1,13 @@
 package io.replicator.capture;
 
 import io.replicator.core.testing.SqliteFiles;
+import io.replicator.core.testing.TestPostgres;
+import io.replicator.snapshot.load.SnapshotOptions;
+import io.replicator.snapshot.load.SnapshotProgress;
+import io.replicator.snapshot.load.SnapshotReport;
+import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.source.SqliteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +100,23 @@ class CaptureIT {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
             rs.next();
             assertEquals(3, rs.getLong(1), "application data untouched");
+        }
+    }
+
+    @Test
+    void snapshotRecordsTheChangelogHighWaterMarkAndDoesNotCopyCaptureTables() throws Exception {
+        Path db = db();
+        new CaptureInstaller(SqliteSource.of(db.toString())).install();
+        app(db, "INSERT INTO log VALUES ('a'); INSERT INTO log VALUES ('b'); UPDATE users SET name = 'x' WHERE id = 2;");
+        String schema = TestPostgres.freshSchema("capture");
+        SnapshotReport r = new Snapshotter(SqliteSource.of(db.toString()), TestPostgres.target(),
+                new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false), SnapshotProgress.NONE).run();
+        assertEquals(3L, r.changelogSeq(), "the feed starts after the last change the snapshot already holds");
+        assertEquals(List.of("log", "tags", "users"), r.tables().stream().map(SnapshotReport.TableReport::source).sorted().toList());
+        try (Connection c = TestPostgres.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT changelog_seq FROM replicator.snapshot_run WHERE target_schema = '" + schema + "'")) {
+            assertTrue(rs.next());
+            assertEquals(3, rs.getLong(1));
         }
     }
 
