@@ -31,75 +31,72 @@ public final class CaptureInstaller {
     public record Installed(List<String> tables, long schemaVersion, long changelogSeq) {}
 
     public Installed install() {
-        try (Connection c = source.openWritable()) {
+        return inWriteTransaction("install change capture in", c -> {
+            SourceSchema schema = SchemaReader.read(c);
+            List<String> captured = new ArrayList<>();
             try (Statement s = c.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
-            }
-            try {
-                SourceSchema schema = SchemaReader.read(c);
-                List<String> captured = new ArrayList<>();
-                try (Statement s = c.createStatement()) {
-                    s.execute(CaptureSchema.createChangelog());
-                    s.execute(CaptureSchema.createMeta());
-                    s.execute(CaptureSchema.createCaptured());
-                    for (String old : capturedTables(c)) for (String sql : TriggerBuilder.dropAll(old)) s.execute(sql);
-                    s.execute("DELETE FROM " + CaptureSchema.CAPTURED);
-                    for (SqliteTable t : schema.tables()) {
-                        TriggerBuilder.Key key = keyOf(c, t);
-                        for (String sql : TriggerBuilder.create(t, key, rowidName(t))) s.execute(sql);
-                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " VALUES (?, ?, ?)")) {
-                            ps.setString(1, t.name());
-                            ps.setString(2, key.kind());
-                            ps.setString(3, String.join(",", key.columns()));
-                            ps.executeUpdate();
-                        }
-                        captured.add(t.name());
+                s.execute(CaptureSchema.createChangelog());
+                s.execute(CaptureSchema.createMeta());
+                s.execute(CaptureSchema.createCaptured());
+                for (String old : capturedTables(c)) for (String sql : TriggerBuilder.dropAll(old)) s.execute(sql);
+                s.execute("DELETE FROM " + CaptureSchema.CAPTURED);
+                for (SqliteTable t : schema.tables()) {
+                    TriggerBuilder.Key key = keyOf(c, t);
+                    for (String sql : TriggerBuilder.create(t, key, rowidName(t))) s.execute(sql);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " VALUES (?, ?, ?)")) {
+                        ps.setString(1, t.name());
+                        ps.setString(2, key.kind());
+                        ps.setString(3, String.join(",", key.columns()));
+                        ps.executeUpdate();
                     }
+                    captured.add(t.name());
                 }
-                long schemaVersion = pragma(c, "schema_version");
-                setMeta(c, "capture_version", CaptureSchema.VERSION);
-                setMeta(c, "schema_version", schemaVersion);
-                long seq = changelogSeq(c);
-                try (Statement s = c.createStatement()) {
-                    s.execute("COMMIT");
-                }
-                return new Installed(captured, schemaVersion, seq);
-            } catch (SQLException | RuntimeException e) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("ROLLBACK");
-                }
-                throw e;
             }
-        } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot install change capture in " + source.path() + ": " + e.getMessage()
-                    + " (the file must be writable; a long application write transaction may hold the lock)", e);
-        }
+            long schemaVersion = pragma(c, "schema_version");
+            setMeta(c, "capture_version", CaptureSchema.VERSION);
+            setMeta(c, "schema_version", schemaVersion);
+            return new Installed(captured, schemaVersion, changelogSeq(c));
+        });
     }
 
     /** Removes every trigger and table of capture; the application's tables and rows are untouched. Returns what was dropped. */
     public List<String> uninstall() {
+        return inWriteTransaction("remove change capture from", c -> {
+            List<String[]> objects = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'table') AND substr(name, 1, ?) = ? ORDER BY type DESC")) {
+                ps.setInt(1, CaptureSchema.PREFIX.length());
+                ps.setString(2, CaptureSchema.PREFIX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) objects.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+            List<String> dropped = new ArrayList<>();
+            try (Statement s = c.createStatement()) {
+                for (String[] o : objects) {
+                    s.execute("DROP " + (o[0].equals("trigger") ? "TRIGGER" : "TABLE") + " IF EXISTS " + io.replicator.core.Identifiers.sqlite(o[1]));
+                    dropped.add(o[0] + " " + o[1]);
+                }
+            }
+            return dropped;
+        });
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: committed whole, or rolled back whole. */
+    private <T> T inWriteTransaction(String what, SqlWork<T> work) {
         try (Connection c = source.openWritable()) {
             try (Statement s = c.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
             }
             try {
-                List<String[]> objects = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'table') AND substr(name, 1, ?) = ? ORDER BY type DESC")) {
-                    ps.setInt(1, CaptureSchema.PREFIX.length());
-                    ps.setString(2, CaptureSchema.PREFIX);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) objects.add(new String[] {rs.getString(1), rs.getString(2)});
-                    }
-                }
-                List<String> dropped = new ArrayList<>();
+                T result = work.run(c);
                 try (Statement s = c.createStatement()) {
-                    for (String[] o : objects) {
-                        s.execute("DROP " + (o[0].equals("trigger") ? "TRIGGER" : "TABLE") + " IF EXISTS " + io.replicator.core.Identifiers.sqlite(o[1]));
-                        dropped.add(o[0] + " " + o[1]);
-                    }
                     s.execute("COMMIT");
                 }
-                return dropped;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 try (Statement s = c.createStatement()) {
                     s.execute("ROLLBACK");
@@ -107,10 +104,10 @@ public final class CaptureInstaller {
                 throw e;
             }
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot remove change capture from " + source.path() + ": " + e.getMessage(), e);
+            throw ReplicatorException.runtime("cannot " + what + " " + source.path() + ": " + e.getMessage()
+                    + " (the file must be writable; a long application write transaction may hold the lock)", e);
         }
     }
-
     /** The same key the snapshot uses: the primary key, or the rowid when there is none or it holds NULLs. */
     private static TriggerBuilder.Key keyOf(Connection c, SqliteTable t) throws SQLException {
         if (!t.primaryKey().isEmpty() && !Profiler.primaryKeyHasNulls(c, t)) {

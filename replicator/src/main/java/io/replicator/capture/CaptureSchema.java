@@ -12,8 +12,8 @@ package io.replicator.capture;
 public final class CaptureSchema {
     private CaptureSchema() {}
 
-    public static final String PREFIX = "_replicator_";
-    public static final String CHANGELOG = PREFIX + "changelog";
+    public static final String PREFIX = io.replicator.core.CaptureNames.PREFIX;
+    public static final String CHANGELOG = io.replicator.core.CaptureNames.CHANGELOG;
     public static final String META = PREFIX + "meta";
     public static final String CAPTURED = PREFIX + "captured";
     /** Key columns in the changelog; composite primary keys longer than this are refused. */

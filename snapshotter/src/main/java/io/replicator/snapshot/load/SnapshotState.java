@@ -40,12 +40,15 @@ public final class SnapshotState {
         }
     }
 
-    /** The existing run for {@code schema}: {status, sqlite_path, started_at} or null. */
-    public static String[] existingRun(Connection c, String schema) throws SQLException {
+    /** A target schema's snapshot run, as its row says. */
+    public record Run(String status, String sqlitePath, String startedAt, String error) {}
+
+    /** The existing run for {@code schema}, or null. */
+    public static Run existingRun(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT status, sqlite_path, started_at::text, error FROM " + SCHEMA + ".snapshot_run WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)} : null;
+                return rs.next() ? new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)) : null;
             }
         }
     }

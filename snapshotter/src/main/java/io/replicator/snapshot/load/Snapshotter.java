@@ -1,5 +1,6 @@
 package io.replicator.snapshot.load;
 
+import io.replicator.core.CaptureNames;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -138,16 +139,17 @@ public final class Snapshotter {
 
     private void prepareTarget(Connection c, Plan plan) throws SQLException {
         String schema = plan.schema();
-        String[] run = SnapshotState.existingRun(c, schema);
-        if (run != null && run[0].equals("failed") && SnapshotState.doneTables(c, schema).isEmpty()) {
+        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+        if (run != null && run.status().equals("failed") && SnapshotState.doneTables(c, schema).isEmpty()) {
             SnapshotState.forget(c, schema); // a failed run cleans up after itself; nothing to protect
             run = null;
         }
         if (run != null && !opt.drop()) {
-            String what = switch (run[0]) {
-                case "done" -> "already holds a complete snapshot of " + run[1] + " (started " + run[2] + ")";
-                case "running" -> "holds a snapshot of " + run[1] + " that was interrupted (started " + run[2] + ")";
-                default -> "holds a failed snapshot of " + run[1] + " (started " + run[2] + (run[3] == null ? "" : "; " + firstLine(run[3])) + ")";
+            String what = switch (run.status()) {
+                case "done" -> "already holds a complete snapshot of " + run.sqlitePath() + " (started " + run.startedAt() + ")";
+                case "running" -> "holds a snapshot of " + run.sqlitePath() + " that was interrupted (started " + run.startedAt() + ")";
+                default -> "holds a failed snapshot of " + run.sqlitePath() + " (started " + run.startedAt()
+                        + (run.error() == null ? "" : "; " + firstLine(run.error())) + ")";
             };
             throw ReplicatorException.config("schema " + schema + " " + what + ". Rerun with --drop to start over, or choose another --schema");
         }
@@ -198,12 +200,12 @@ public final class Snapshotter {
     /** Reads the capture changelog's high-water mark in the snapshot's transaction, when capture is installed. */
     private static Long changelogSeq(Connection r0) {
         try (Statement s = r0.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_schema WHERE type='table' AND name='_replicator_changelog'")) {
+             ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_schema WHERE type='table' AND name='" + CaptureNames.CHANGELOG + "'")) {
             if (!rs.next()) return null;
         } catch (SQLException e) {
             return null;
         }
-        try (Statement s = r0.createStatement(); ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM _replicator_changelog")) {
+        try (Statement s = r0.createStatement(); ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM " + CaptureNames.CHANGELOG)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {

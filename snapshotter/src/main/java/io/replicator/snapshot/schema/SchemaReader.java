@@ -25,7 +25,7 @@ public final class SchemaReader {
     /** Tables of SQLite itself and of this tool's capture, never copied as application data. */
     public static boolean isInternal(String table) {
         String t = table.toLowerCase(Locale.ROOT);
-        return t.startsWith("sqlite_") || t.startsWith("_replicator_");
+        return t.startsWith("sqlite_") || t.startsWith(io.replicator.core.CaptureNames.PREFIX);
     }
 
     private static final Pattern PARTIAL_WHERE = Pattern.compile("(?is)\\bWHERE\\b(.*)$");

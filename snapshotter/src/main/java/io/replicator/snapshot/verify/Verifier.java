@@ -60,7 +60,7 @@ public final class Verifier {
                 s.execute("BEGIN");
             }
             Plan plan = Planner.plan(source.path().toString(), sq, SchemaReader.read(sq),
-                    new PlanOptions(schema, Map.of(), io.replicator.core.types.ConflictPolicy.WIDEN));
+                    new PlanOptions(schema, Map.of(), io.replicator.core.types.ConflictPolicy.WIDEN), true); // names and keys only: types come from PostgreSQL
             pgc.setAutoCommit(false);
             try (Statement s = pgc.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
