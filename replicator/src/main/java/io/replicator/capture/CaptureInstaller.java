@@ -1,10 +1,7 @@
 package io.replicator.capture;
 
+import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
-import io.replicator.core.model.SqliteTable;
-import io.replicator.snapshot.plan.Profiler;
-import io.replicator.snapshot.schema.SchemaReader;
-import io.replicator.snapshot.schema.SourceSchema;
 import io.replicator.snapshot.source.SqliteSource;
 
 import java.sql.Connection;
@@ -30,33 +27,54 @@ public final class CaptureInstaller {
     /** What {@link #install()} did. */
     public record Installed(List<String> tables, long schemaVersion, long changelogSeq) {}
 
+    /**
+     * Installs capture, or refreshes it when already installed (then it does what {@link #refresh()} does).
+     * A first install logs nothing: the snapshot taken next copies the rows as they are.
+     */
     public Installed install() {
         return inWriteTransaction("install change capture in", c -> {
-            SourceSchema schema = SchemaReader.read(c);
-            List<String> captured = new ArrayList<>();
             try (Statement s = c.createStatement()) {
                 s.execute(CaptureSchema.createChangelog());
                 s.execute(CaptureSchema.createMeta());
                 s.execute(CaptureSchema.createCaptured());
-                for (String old : capturedTables(c)) for (String sql : TriggerBuilder.dropAll(old)) s.execute(sql);
-                s.execute("DELETE FROM " + CaptureSchema.CAPTURED);
-                for (SqliteTable t : schema.tables()) {
-                    TriggerBuilder.Key key = keyOf(c, t);
-                    for (String sql : TriggerBuilder.create(t, key, rowidName(t))) s.execute(sql);
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " VALUES (?, ?, ?)")) {
-                        ps.setString(1, t.name());
-                        ps.setString(2, key.kind());
-                        ps.setString(3, String.join(",", key.columns()));
-                        ps.executeUpdate();
-                    }
-                    captured.add(t.name());
-                }
             }
-            long schemaVersion = pragma(c, "schema_version");
+            upgradeCapturedTable(c);
+            boolean first = capturedTables(c).isEmpty();
+            CaptureRefresh.Result r = CaptureRefresh.apply(c, first);
+            if (meta(c, "capture_id") == null) setMeta(c, "capture_id", java.util.UUID.randomUUID().toString());
             setMeta(c, "capture_version", CaptureSchema.VERSION);
+            long schemaVersion = pragma(c, "schema_version");
             setMeta(c, "schema_version", schemaVersion);
-            return new Installed(captured, schemaVersion, changelogSeq(c));
+            return new Installed(r.tables(), schemaVersion, changelogSeq(c));
         });
+    }
+
+    /**
+     * Brings capture in line with the application's schema after it changed: new tables get triggers and
+     * every existing row's key logged (so rows written before the triggers existed are not missed), dropped
+     * tables are forgotten, added columns are noted; each such change also logs a schema entry ('S') at its
+     * place in the changelog. A change the feed cannot carry (a column removed, renamed or retyped, a new
+     * key) is refused with a {@link ExitCode#DATA_LOSS} error and nothing is changed.
+     *
+     * @return what changed, in words (empty when nothing did)
+     */
+    public List<String> refresh() {
+        return inWriteTransaction("refresh change capture in", c -> {
+            if (!tableExists(c, CaptureSchema.CAPTURED)) {
+                throw new ReplicatorException(ExitCode.BAD_CONFIG, "change capture is not installed in " + source.path()
+                        + " (it was removed by 'uninstall', or never installed): changes made since cannot be known;"
+                        + " install it and take a new snapshot (bin/replicator snapshot --drop ...)");
+            }
+            upgradeCapturedTable(c);
+            CaptureRefresh.Result r = CaptureRefresh.apply(c, false);
+            setMeta(c, "schema_version", pragma(c, "schema_version"));
+            return r.changes();
+        });
+    }
+
+    /** The capture id (a UUID made at first install), or null when capture is not installed. */
+    public static String captureId(Connection c) throws SQLException {
+        return tableExists(c, CaptureSchema.META) ? meta(c, "capture_id") : null;
     }
 
     /** Removes every trigger and table of capture; the application's tables and rows are untouched. Returns what was dropped. */
@@ -108,30 +126,43 @@ public final class CaptureInstaller {
                     + " (the file must be writable; a long application write transaction may hold the lock)", e);
         }
     }
-    /** The same key the snapshot uses: the primary key, or the rowid when there is none or it holds NULLs. */
-    private static TriggerBuilder.Key keyOf(Connection c, SqliteTable t) throws SQLException {
-        if (!t.primaryKey().isEmpty() && !Profiler.primaryKeyHasNulls(c, t)) {
-            if (t.primaryKey().size() > CaptureSchema.MAX_KEY_COLUMNS) {
-                throw ReplicatorException.config("table " + t.name() + " has a primary key of " + t.primaryKey().size()
-                        + " columns; change capture supports up to " + CaptureSchema.MAX_KEY_COLUMNS);
-            }
-            return new TriggerBuilder.Key(TriggerBuilder.Key.PRIMARY_KEY, t.primaryKey());
-        }
-        if (t.withoutRowid()) throw ReplicatorException.config("table " + t.name() + " is WITHOUT ROWID and its primary key holds NULLs");
-        return new TriggerBuilder.Key(TriggerBuilder.Key.ROWID, List.of(rowidName(t)));
-    }
-
-    private static String rowidName(SqliteTable t) {
-        for (String cand : List.of("rowid", "_rowid_", "oid")) if (t.column(cand).isEmpty()) return cand;
-        return "rowid";
-    }
-
     private static List<String> capturedTables(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl FROM " + CaptureSchema.CAPTURED)) {
             while (rs.next()) out.add(rs.getString(1));
         }
         return out;
+    }
+
+    /** Capture version 1 did not record columns: add the column; the next refresh notes every table's columns. */
+    private static void upgradeCapturedTable(Connection c) throws SQLException {
+        boolean has = false;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + CaptureSchema.CAPTURED + ")")) {
+            while (rs.next()) has |= rs.getString("name").equals("columns");
+        }
+        if (!has) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE " + CaptureSchema.CAPTURED + " ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'");
+            }
+        }
+    }
+
+    static boolean tableExists(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static String meta(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + CaptureSchema.META + " WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private static long pragma(Connection c, String name) throws SQLException {
@@ -148,10 +179,10 @@ public final class CaptureInstaller {
         }
     }
 
-    private static void setMeta(Connection c, String name, long value) throws SQLException {
+    private static void setMeta(Connection c, String name, Object value) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO " + CaptureSchema.META + " (name, value) VALUES (?, ?)")) {
             ps.setString(1, name);
-            ps.setLong(2, value);
+            ps.setObject(2, value);
             ps.executeUpdate();
         }
     }

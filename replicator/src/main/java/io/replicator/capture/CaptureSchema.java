@@ -19,7 +19,10 @@ public final class CaptureSchema {
     /** Key columns in the changelog; composite primary keys longer than this are refused. */
     public static final int MAX_KEY_COLUMNS = 8;
     /** Bumped whenever the trigger or table layout changes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /** Changelog op of a schema change of {@code tbl} (no key): the feed publishes the table's definition. */
+    public static final String OP_SCHEMA = "S";
 
     /**
      * k1..k8 are declared without a type (BLOB affinity): SQLite stores each key value exactly as the
@@ -39,7 +42,11 @@ public final class CaptureSchema {
         return "CREATE TABLE IF NOT EXISTS " + META + " (name TEXT PRIMARY KEY, value)";
     }
 
+    /**
+     * One row per captured table: how its rows are keyed in the changelog, and its columns (a JSON array of
+     * [name, declared type]) as they were when capture last looked, to tell what a schema change did.
+     */
     static String createCaptured() {
-        return "CREATE TABLE IF NOT EXISTS " + CAPTURED + " (tbl TEXT PRIMARY KEY, key_kind TEXT NOT NULL, key_columns TEXT NOT NULL)";
+        return "CREATE TABLE IF NOT EXISTS " + CAPTURED + " (tbl TEXT PRIMARY KEY, key_kind TEXT NOT NULL, key_columns TEXT NOT NULL, columns TEXT NOT NULL)";
     }
 }

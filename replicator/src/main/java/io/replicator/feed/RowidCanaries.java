@@ -1,0 +1,45 @@
+package io.replicator.feed;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.ReplicatorException;
+import io.replicator.core.event.SqliteValue;
+import io.replicator.snapshot.plan.Planner;
+
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Detects a VACUUM that renumbered rowids. Tables without an INTEGER PRIMARY KEY are keyed by rowid, and
+ * VACUUM may give their rows new rowids without any trigger firing. When there are gaps, renumbering always
+ * moves the row with the highest rowid, so the feed remembers that row; if it changes while the changelog
+ * says nothing happened to the table, the rowids were renumbered and the feed stops instead of publishing
+ * rows under keys that no longer mean what PostgreSQL thinks.
+ */
+final class RowidCanaries {
+    private final Map<String, List<SqliteValue>> last = new HashMap<>();
+
+    /** Checks (and then remembers) the last row of each rowid-keyed table; {@code touched} had changelog entries. */
+    void check(Collection<CapturedTable> tables, Set<String> touched, String path) throws SQLException {
+        for (CapturedTable t : tables) {
+            if (!t.byRowid) continue;
+            List<SqliteValue> now = t.lastRow();
+            if (last.containsKey(t.name()) && !touched.contains(t.name()) && !Objects.equals(last.get(t.name()), now)) {
+                throw new ReplicatorException(ExitCode.DATA_LOSS, "the rowids of table " + t.name() + " in " + path
+                        + " were renumbered (by VACUUM) with no change logged: the table has no INTEGER PRIMARY KEY, so the feed and"
+                        + " PostgreSQL (column " + Planner.ROWID_COLUMN + ") identify its rows by rowid, and those no longer match."
+                        + " Nothing wrong was published. Take a new snapshot; to avoid this, give the table an INTEGER PRIMARY KEY"
+                        + " or do not VACUUM while replicating");
+            }
+            last.put(t.name(), now);
+        }
+    }
+
+    void forget(Collection<String> tables) {
+        tables.forEach(last::remove);
+    }
+}

@@ -1,0 +1,136 @@
+package io.replicator.feed;
+
+import io.replicator.core.ReplicatorException;
+import io.replicator.snapshot.source.SqliteSource;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The feed's one task: reads the changelog batch by batch and hands the events to Kafka Connect (or Debezium
+ * Embedded). Its position is the Connect source offset {@code {"seq": N}} under the partition
+ * {@code {"database": name, "capture": id}}; with none stored it starts after {@code start.seq}, the
+ * snapshot's high-water mark. Pruning runs here too, bounded by the offset Connect has committed.
+ */
+public final class SqliteSourceTask extends SourceTask {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteSourceTask.class);
+    /** How long one poll() waits for a change before returning nothing (so the framework can do its work). */
+    private static final long IDLE_RETURN_MS = 200;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean stopping;
+    private FeedConfig config;
+    private ChangelogReader reader;
+    private ChangelogPruner pruner;
+    private EventEncoder encoder;
+    private Map<String, String> partition;
+    private long position;
+    private long lastPrune;
+
+    @Override
+    public String version() {
+        return SqliteSourceConnector.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        try {
+            config = new FeedConfig(props);
+            SqliteSource source = SqliteSource.of(config.sqlitePath());
+            reader = new ChangelogReader(source, config.batchMaxRows());
+            partition = Map.of("database", config.databaseName(), "capture", reader.captureId());
+            position = Math.max(config.startSeq(), committedPosition());
+            encoder = new EventEncoder(config.databaseName(), source.path().toString(), config.topic(), partition);
+            pruner = new ChangelogPruner(source, config.retentionMs(), config.pruneChunkRows());
+            LOG.info("feed of {} starts after changelog seq {} into topic {}", source.path(), position, config.topic());
+        } catch (ReplicatorException e) {
+            close();
+            throw new ConnectException(e.getMessage(), e);
+        }
+    }
+
+    /** The offset Connect committed for this source, or 0. */
+    private long committedPosition() {
+        if (context == null || context.offsetStorageReader() == null) return 0;
+        Map<String, Object> o = context.offsetStorageReader().offset(partition);
+        return o == null || o.get("seq") == null ? 0 : ((Number) o.get("seq")).longValue();
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        long until = System.currentTimeMillis() + IDLE_RETURN_MS;
+        while (!stopping) {
+            lock.lock();
+            try {
+                if (stopping) return null;
+                maybePrune();
+                Batch b = reader.next(position);
+                if (b != null) pruner.observed(b.readAtMillis(), b.upTo());
+                if (b != null && !b.isEmpty()) {
+                    List<SourceRecord> records = encoder.encode(b);
+                    position = b.upTo();
+                    return records;
+                }
+            } catch (ReplicatorException e) {
+                throw new FeedStoppedException(e);
+            } finally {
+                lock.unlock();
+            }
+            if (System.currentTimeMillis() >= until) return null;
+            TimeUnit.MILLISECONDS.sleep(config.pollIntervalMs());
+        }
+        return null;
+    }
+
+    private void maybePrune() {
+        long now = System.currentTimeMillis();
+        if (now - lastPrune < config.pruneIntervalMs()) return;
+        lastPrune = now;
+        long deleted = pruner.prune(committedPosition(), now);
+        if (deleted > 0) LOG.info("pruned {} changelog row(s) at or below the committed position", deleted);
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        try {
+            if (lock.tryLock(5, TimeUnit.SECONDS)) {
+                try {
+                    close();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void close() {
+        if (reader != null) reader.close();
+        if (pruner != null) pruner.close();
+        reader = null;
+        pruner = null;
+    }
+
+    /** A stop the operator must act on; carries the exit code of the underlying {@link ReplicatorException}. */
+    public static final class FeedStoppedException extends ConnectException {
+        private final transient ReplicatorException reason;
+
+        FeedStoppedException(ReplicatorException reason) {
+            super(reason.getMessage(), reason);
+            this.reason = reason;
+        }
+
+        public ReplicatorException reason() {
+            return reason;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.replicator.stream;
+
+import io.replicator.feed.FeedConfig;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What {@code stream} (and later {@code run}) needs to start the feed.
+ *
+ * @param startSeq where the feed starts when it has no stored position: the snapshot's changelog mark
+ * @param stateDir the replicator's directory: the feed's offsets, and the embedded broker's data
+ */
+public record FeedSettings(Path sqlite, String databaseName, String topicPrefix, long startSeq, Path stateDir,
+                           int pollIntervalMs, int batchMaxRows, long retentionMs, long pruneIntervalMs) {
+
+    public static FeedSettings defaults(Path sqlite, long startSeq, Path stateDir) {
+        return new FeedSettings(sqlite, FeedConfig.defaultDatabaseName(sqlite.toString()), "replicator", startSeq, stateDir, 5, 5_000, 3_600_000L, 10_000L);
+    }
+
+    public FeedSettings withRetention(long retentionMs, long pruneIntervalMs) {
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs);
+    }
+
+    public FeedSettings withNames(String databaseName, String topicPrefix) {
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs);
+    }
+
+    public String topic() {
+        return topicPrefix + "." + databaseName;
+    }
+
+    public Path offsetsFile() {
+        return stateDir.resolve("feed-offsets.dat");
+    }
+
+    /** The connector's own configuration (what a Kafka Connect cluster would be given). */
+    public Map<String, String> connectorConfig() {
+        Map<String, String> m = new HashMap<>();
+        m.put(FeedConfig.SQLITE_PATH, sqlite.toString());
+        m.put(FeedConfig.DATABASE_NAME, databaseName);
+        m.put(FeedConfig.TOPIC_PREFIX, topicPrefix);
+        m.put(FeedConfig.START_SEQ, Long.toString(startSeq));
+        m.put(FeedConfig.POLL_INTERVAL_MS, Integer.toString(pollIntervalMs));
+        m.put(FeedConfig.BATCH_MAX_ROWS, Integer.toString(batchMaxRows));
+        m.put(FeedConfig.RETENTION_MS, Long.toString(retentionMs));
+        m.put(FeedConfig.PRUNE_INTERVAL_MS, Long.toString(pruneIntervalMs));
+        return m;
+    }
+}

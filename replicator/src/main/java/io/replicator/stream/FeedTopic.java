@@ -1,0 +1,49 @@
+package io.replicator.stream;
+
+import io.replicator.core.ReplicatorException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The feed's topic: one partition, so that every event of a source database is in changelog order. Created
+ * when missing (replication factor up to 3, as the cluster allows); an existing topic with more partitions
+ * is refused, since order across partitions is not defined.
+ */
+public final class FeedTopic {
+    private FeedTopic() {}
+
+    public static void ensure(String bootstrap, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of((short) Math.min(3, brokers)))))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            if (d.partitions().size() != 1) {
+                throw ReplicatorException.config("topic " + topic + " has " + d.partitions().size() + " partitions; the feed needs exactly 1"
+                        + " so that events stay in commit order. Use another --topic-prefix, or delete the topic");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw ReplicatorException.runtime("cannot prepare topic " + topic + " on Kafka at " + bootstrap + ": " + cause
+                    + " (is Kafka reachable from here?)", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplicatorException.runtime("interrupted while preparing topic " + topic, e);
+        }
+    }
+}
