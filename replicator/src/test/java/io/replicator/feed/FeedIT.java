@@ -77,7 +77,7 @@ class FeedIT {
                     + "INSERT INTO users VALUES (6, 'f@x', 'nul', NULL, -9e999, 'a' || char(0) || 'b');\n"
                     + "INSERT INTO users VALUES (7, 'g@x', 'negative zero', -0.0, NULL, NULL);\n"
                     + "UPDATE users SET name = 'Ann' WHERE id = 1;\n"
-                    + "UPDATE users SET id = 10 WHERE id = 2;\n"
+                    + "UPDATE users SET id = 10, n = 4611686018427387905 WHERE id = 2;\n"
                     + "DELETE FROM users WHERE id = 3;\n"
                     + "BEGIN; INSERT INTO tags VALUES ('x', 1, 'n'); UPDATE tags SET b = 2 WHERE a = 'x'; INSERT INTO log VALUES ('hello'); COMMIT;\n"
                     + "INSERT OR REPLACE INTO users (id, email, name) VALUES (20, 'a@x', 'replaces ann');\n");
@@ -104,8 +104,7 @@ class FeedIT {
             Map<String, SqliteValue> u4 = replica.tables.get("users").get("[4]");
             assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(replica.tables.get("users").get("[7]").get("avatar").asDouble()));
             assertEquals(Double.POSITIVE_INFINITY, u4.get("n").asDouble());
-            assertTrue(events.stream().anyMatch(e -> e.getString("op").equals("c")
-                    && SqliteValue.integer(4611686018427387905L).equals(ChangeEventFormat.decodeRow(e.getStruct("after")).get("n"))), "an integer beyond 2^53 keeps all its bits");
+            assertEquals(SqliteValue.integer(4611686018427387905L), replica.tables.get("users").get("[10]").get("n"), "an integer beyond 2^53 keeps all its bits");
             assertEquals(SqliteValue.text(new byte[] {(byte) 0xff, 0x41}), replica.tables.get("users").get("[5]").get("n"));
             assertEquals(SqliteValue.text("a\0b"), replica.tables.get("users").get("[6]").get("n"));
             assertEquals(SqliteValue.blob(new byte[0]), u4.get("avatar"));

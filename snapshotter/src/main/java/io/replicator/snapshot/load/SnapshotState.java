@@ -40,15 +40,20 @@ public final class SnapshotState {
         }
     }
 
-    /** A target schema's snapshot run, as its row says. */
-    public record Run(String status, String sqlitePath, String startedAt, String error) {}
+    /**
+     * A target schema's snapshot run, as its row says.
+     *
+     * @param changelogSeq the capture changelog's high-water mark read with the snapshot (where the feed
+     *                     starts), or null when capture was not installed
+     */
+    public record Run(String status, String sqlitePath, String startedAt, String error, Long changelogSeq) {}
 
     /** The existing run for {@code schema}, or null. */
     public static Run existingRun(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, sqlite_path, started_at::text, error FROM " + SCHEMA + ".snapshot_run WHERE target_schema = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, sqlite_path, started_at::text, error, changelog_seq FROM " + SCHEMA + ".snapshot_run WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)) : null;
+                return rs.next() ? new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5)) : null;
             }
         }
     }

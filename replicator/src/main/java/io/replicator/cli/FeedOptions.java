@@ -1,0 +1,38 @@
+package io.replicator.cli;
+
+import io.replicator.stream.FeedSettings;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Options of the change feed: where Kafka is, where state lives, names and changelog retention. */
+public final class FeedOptions {
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka bootstrap servers; default: $KAFKA_BOOTSTRAP_SERVERS, else an embedded single-node broker with its data under --state-dir.")
+    String kafka;
+
+    @Option(names = "--state-dir", defaultValue = "data", paramLabel = "DIR",
+            description = "The replicator's own files: the feed's committed position and the embedded broker's data (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--topic-prefix", defaultValue = "replicator", paramLabel = "PREFIX",
+            description = "Events go to the topic <prefix>.<database name> (default prefix: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--database-name", paramLabel = "NAME", description = "Logical name of the source in topic and events; default: the file name without extension.")
+    String databaseName;
+
+    @Option(names = "--changelog-retention", defaultValue = "1h", converter = Durations.class, paramLabel = "DURATION",
+            description = "Changelog rows are pruned once published and older than this (default: ${DEFAULT-VALUE}; 0 prunes as soon as published).")
+    Duration retention;
+
+    @Option(names = "--prune-interval", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION", hidden = true)
+    Duration pruneInterval;
+
+    FeedSettings settings(Path sqlite, long startSeq) {
+        FeedSettings s = FeedSettings.defaults(sqlite, startSeq, stateDir.toAbsolutePath().normalize())
+                .withRetention(retention.toMillis(), pruneInterval.toMillis());
+        return s.withNames(databaseName != null ? databaseName : s.databaseName(), topicPrefix);
+    }
+}

@@ -1,0 +1,88 @@
+package io.replicator.cli;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.PostgresUrl;
+import io.replicator.core.ReplicatorException;
+import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.stream.ChangeFeed;
+import io.replicator.stream.FeedSettings;
+import io.replicator.stream.KafkaTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code replicator stream}: publishes every change of the SQLite file to Kafka, starting exactly where the
+ * snapshot in PostgreSQL ended, until stopped (Ctrl-C / SIGTERM flushes the position and stops cleanly).
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Publish every committed change of the SQLite file to Kafka, in commit order, starting where the snapshot ended. Runs until Ctrl-C or SIGTERM.")
+final class StreamCommand implements Callable<Integer> {
+    @Mixin
+    SourceTargetOptions opts;
+
+    @Mixin
+    FeedOptions feed;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SqliteSource source = opts.source();
+        long start = handOff(source, opts.target(), opts.schema);
+        FeedSettings settings = feed.settings(source.path(), start);
+        AtomicBoolean stopping = new AtomicBoolean();
+        try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
+             ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers())) {
+            Thread hook = new Thread(() -> {
+                stopping.set(true);
+                f.close();
+                kafka.close();
+            }, "stream-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.err.println("streaming " + source.path() + " -> topic " + settings.topic() + " on " + kafka.describe()
+                    + ", after changelog seq " + start + " (or the stored position, if later); Ctrl-C stops");
+            long lastReported = -1;
+            while (!f.await(Duration.ofSeconds(10))) {
+                if (f.publishedSeq() != lastReported) {
+                    lastReported = f.publishedSeq();
+                    System.err.println("published " + f.publishedEvents() + " event(s); position " + Math.max(lastReported, start));
+                }
+            }
+            if (!stopping.get()) Runtime.getRuntime().removeShutdownHook(hook);
+            ReplicatorException failure = f.failure();
+            if (failure != null) throw failure;
+            System.err.println("stopped at position " + Math.max(f.publishedSeq(), start) + " after " + f.publishedEvents() + " event(s)");
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** Where the snapshot in PostgreSQL ended in the changelog: the feed starts right after it. */
+    static long handOff(SqliteSource source, PostgresUrl target, String schema) {
+        try (Connection c = target.connect("replicator-stream")) {
+            SnapshotState.ensure(c);
+            SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+            if (run == null || !run.status().equals("done")) {
+                throw ReplicatorException.config("schema " + schema + " in " + target.redacted() + " holds no finished snapshot"
+                        + (run == null ? "" : " (its snapshot is " + run.status() + ")") + ": the feed starts where a snapshot ended."
+                        + " Run: bin/replicator install --sqlite " + source.path() + " && bin/replicator snapshot --sqlite " + source.path() + " ...");
+            }
+            if (!run.sqlitePath().equals(source.path().toString())) {
+                throw ReplicatorException.config("schema " + schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + source.path()
+                        + "; pick the matching --schema, or snapshot this file into another schema");
+            }
+            if (run.changelogSeq() == null) {
+                throw ReplicatorException.config("the snapshot in schema " + schema + " was taken without change capture installed, so"
+                        + " the changes made since are unknown. Run bin/replicator install --sqlite " + source.path()
+                        + ", then snapshot again with --drop");
+            }
+            return run.changelogSeq();
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot read the snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
+        }
+    }
+}
