@@ -211,7 +211,7 @@ final class ChangelogReader implements AutoCloseable {
             }
         }
         tables = next;
-        canaries.forget(next.keySet());
+        canaries.retain(next.keySet());
     }
 
     private void requireCapture() throws SQLException {

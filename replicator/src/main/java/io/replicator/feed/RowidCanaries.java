@@ -28,7 +28,7 @@ final class RowidCanaries {
         for (CapturedTable t : tables) {
             if (!t.byRowid) continue;
             List<SqliteValue> now = t.lastRow();
-            if (last.containsKey(t.name()) && !touched.contains(t.name()) && !Objects.equals(last.get(t.name()), now)) {
+            if (last.containsKey(t.name()) && !touched.contains(t.name()) && !sameRow(last.get(t.name()), now)) {
                 throw new ReplicatorException(ExitCode.DATA_LOSS, "the rowids of table " + t.name() + " in " + path
                         + " were renumbered (by VACUUM) with no change logged: the table has no INTEGER PRIMARY KEY, so the feed and"
                         + " PostgreSQL (column " + Planner.ROWID_COLUMN + ") identify its rows by rowid, and those no longer match."
@@ -37,6 +37,22 @@ final class RowidCanaries {
             }
             last.put(t.name(), now);
         }
+    }
+
+    /**
+     * Same rowid and same values in the columns both have: a column added since (ALTER TABLE ADD COLUMN)
+     * does not count as a change. The rowid is the last value of a row.
+     */
+    private static boolean sameRow(List<SqliteValue> before, List<SqliteValue> now) {
+        if (before == null || now == null) return before == now;
+        if (!Objects.equals(before.get(before.size() - 1), now.get(now.size() - 1))) return false;
+        int common = Math.min(before.size(), now.size()) - 1;
+        return before.subList(0, common).equals(now.subList(0, common));
+    }
+
+    /** Keeps only the tables still captured (a schema reload keeps what is known of the others). */
+    void retain(Collection<String> tables) {
+        last.keySet().retainAll(tables);
     }
 
     void forget(Collection<String> tables) {

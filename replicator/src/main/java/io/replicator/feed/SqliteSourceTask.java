@@ -72,7 +72,7 @@ public final class SqliteSourceTask extends SourceTask {
                 if (stopping) return null;
                 maybePrune();
                 Batch b = reader.next(position);
-                if (b != null) pruner.observed(b.readAtMillis(), b.upTo());
+                pruner.observed(b != null ? b.readAtMillis() : System.currentTimeMillis(), b != null ? b.upTo() : position);
                 if (b != null && !b.isEmpty()) {
                     List<SourceRecord> records = encoder.encode(b);
                     position = b.upTo();
@@ -93,7 +93,9 @@ public final class SqliteSourceTask extends SourceTask {
         long now = System.currentTimeMillis();
         if (now - lastPrune < config.pruneIntervalMs()) return;
         lastPrune = now;
-        long deleted = pruner.prune(committedPosition(), now);
+        long committed = committedPosition();
+        long deleted = pruner.prune(committed, now);
+        LOG.debug("prune: committed {}, deleted {}", committed, deleted);
         if (deleted > 0) LOG.info("pruned {} changelog row(s) at or below the committed position", deleted);
     }
 

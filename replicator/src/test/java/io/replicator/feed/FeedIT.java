@@ -112,6 +112,125 @@ class FeedIT {
         }
     }
 
+    @Test
+    void schemaChangesWhileStreamingAreCarriedWithoutLosingWrites() throws Exception {
+        Path db = SqliteFiles.create(dir, "schema.db",
+                "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)",
+                "CREATE TABLE old (id INTEGER PRIMARY KEY, v TEXT)");
+        long start = installCapture(db);
+        Map<String, List<String>> keys = Map.of("items", List.of("id"), "notes", List.of("id"));
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers());
+             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+            app(db, "INSERT INTO items VALUES (1, 'a'), (2, 'b'); INSERT INTO old VALUES (1, 'x');\n"
+                    + "ALTER TABLE items ADD COLUMN price REAL DEFAULT 1.5;\n"
+                    + "INSERT INTO items VALUES (3, 'c', 2.25); UPDATE items SET price = 9 WHERE id = 1;\n"
+                    + "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+                    + "INSERT INTO notes VALUES (1, 'written before capture saw the table'), (2, 'me too');\n"
+                    + "DROP TABLE old;\n");
+            awaitCaptureRefreshed(db);
+            app(db, "INSERT INTO notes VALUES (3, 'after'); UPDATE items SET name = 'B' WHERE id = 2;");
+            List<Struct> events = tail.untilSeq(maxSeq(db), Duration.ofSeconds(30));
+            Replica.keys(keys);
+            Replica replica = new Replica().apply(events);
+            assertEquals(Replica.of(db, keys, List.of()), replica.tables, "items and notes as SQLite has them, old gone");
+            assertTrue(events.stream().anyMatch(e -> e.getString("op").equals("s") && "items".equals(table(e))
+                    && e.getStruct("ddl").getArray("statements").toString().contains("price")), "the added column is announced");
+            assertTrue(events.stream().anyMatch(e -> e.getString("op").equals("s") && "old".equals(table(e)) && !e.getStruct("ddl").getBoolean("exists")));
+            int firstNotesRow = -1, notesSchema = -1;
+            for (int i = 0; i < events.size(); i++) {
+                if ("notes".equals(table(events.get(i))) && events.get(i).getString("op").equals("s") && notesSchema < 0) notesSchema = i;
+                if ("notes".equals(table(events.get(i))) && !events.get(i).getString("op").equals("s") && firstNotesRow < 0) firstNotesRow = i;
+            }
+            assertTrue(notesSchema >= 0 && notesSchema < firstNotesRow, "a new table is announced before its rows");
+        }
+    }
+
+    @Test
+    void aChangeTheFeedCannotCarryStopsItLoudly() throws Exception {
+        Path db = SqliteFiles.create(dir, "drop.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)");
+        long start = installCapture(db);
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+            app(db, "INSERT INTO t VALUES (1, 'a', 'b'); ALTER TABLE t DROP COLUMN b;");
+            assertTrue(feed.await(Duration.ofSeconds(30)), "the feed stops");
+            assertEquals(io.replicator.core.ExitCode.DATA_LOSS, feed.failure().exitCode());
+            assertTrue(feed.failure().getMessage().contains("column b was removed or renamed"), feed.failure().getMessage());
+        }
+    }
+
+    @Test
+    void vacuumRenumberingRowidsStopsTheFeed() throws Exception {
+        Path db = SqliteFiles.create(dir, "vacuum.db", "CREATE TABLE log (line TEXT)", "INSERT INTO log VALUES ('a'), ('b'), ('c')");
+        long start = installCapture(db);
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+            app(db, "DELETE FROM log WHERE line = 'a';");
+            Thread.sleep(500); // the feed reads the delete and remembers the last row
+            app(db, "VACUUM;");
+            assertTrue(feed.await(Duration.ofSeconds(30)), "the feed stops");
+            assertTrue(feed.failure().getMessage().contains("renumbered"), feed.failure().getMessage());
+        }
+    }
+
+    @Test
+    void uninstallWhileStreamingStopsTheFeedWithAClearMessage() throws Exception {
+        Path db = SqliteFiles.create(dir, "gone.db", "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        long start = installCapture(db);
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+            app(db, "INSERT INTO t VALUES (1);");
+            new CaptureInstaller(SqliteSource.of(db.toString())).uninstall();
+            app(db, "INSERT INTO t VALUES (2);");
+            assertTrue(feed.await(Duration.ofSeconds(30)), "the feed stops");
+            assertTrue(feed.failure().getMessage().contains("capture was removed"), feed.failure().getMessage());
+        }
+    }
+
+    @Test
+    void publishedChangelogRowsArePrunedKeepingTheNewest() throws Exception {
+        Path db = SqliteFiles.create(dir, "prune.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        long start = installCapture(db);
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start).withRetention(0, 100), kafka.bootstrapServers());
+             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+            StringBuilder sql = new StringBuilder();
+            for (int i = 1; i <= 200; i++) sql.append("INSERT INTO t VALUES (").append(i).append(", ").append(i).append(");\n");
+            app(db, sql.toString());
+            long max = maxSeq(db);
+            assertEquals(200, max);
+            tail.untilSeq(max, Duration.ofSeconds(30));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (changelogRows(db) > 1 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            assertEquals(1, changelogRows(db), "everything published is pruned but the newest row");
+            assertEquals(max, maxSeq(db));
+            app(db, "INSERT INTO t VALUES (1000, 1);");
+            assertEquals(max + 1, maxSeq(db), "seq keeps increasing after pruning");
+            tail.untilSeq(max + 1, Duration.ofSeconds(30));
+        }
+    }
+
+    static String table(Struct e) {
+        return e.getStruct("source").getString("table");
+    }
+
+    static long changelogRows(Path db) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM _replicator_changelog")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Waits until capture has caught up with the application's schema (the feed refreshed it). */
+    static void awaitCaptureRefreshed(Path db) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); var s = c.createStatement();
+                 var rs = s.executeQuery("SELECT (SELECT value FROM _replicator_meta WHERE name = 'schema_version'), (SELECT schema_version FROM pragma_schema_version)")) {
+                rs.next();
+                if (rs.getLong(1) == rs.getLong(2)) return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the feed did not refresh capture after the schema change");
+    }
+
     static boolean isDelete(Struct e, String table, long id) {
         return e.getString("op").equals("d") && table.equals(e.getStruct("source").getString("table")) && e.getStruct("before").getInt64("id") == id;
     }

@@ -58,6 +58,22 @@ final class Replica {
         KEYS.set(keys);
     }
 
+    /** Starts from the accounts table a snapshot put into PostgreSQL (schema of {@link LiveWriter#TABLE}). */
+    Replica seedAccounts(java.sql.Connection pg, String schema) throws Exception {
+        Map<String, Map<String, SqliteValue>> rows = new TreeMap<>();
+        try (Statement s = pg.createStatement(); ResultSet rs = s.executeQuery("SELECT id, balance, note FROM \"" + schema + "\".accounts")) {
+            while (rs.next()) {
+                Map<String, SqliteValue> row = new LinkedHashMap<>();
+                row.put("id", SqliteValue.integer(rs.getLong(1)));
+                row.put("balance", SqliteValue.integer(rs.getLong(2)));
+                row.put("note", rs.getString(3) == null ? SqliteValue.NULL : SqliteValue.text(rs.getString(3)));
+                rows.put(keyText(Map.of("id", row.get("id"))), row);
+            }
+        }
+        tables.put("accounts", rows);
+        return this;
+    }
+
     static String keyText(Map<String, SqliteValue> key) {
         return key.values().toString();
     }
