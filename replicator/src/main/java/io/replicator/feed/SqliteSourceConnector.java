@@ -58,7 +58,8 @@ public final class SqliteSourceConnector extends SourceConnector {
         try {
             new FeedConfig(connectorConfigs);
         } catch (ConfigException e) {
-            c.configValues().stream().filter(v -> e.getMessage() != null && e.getMessage().contains(v.name())).forEach(v -> v.addErrorMessage(e.getMessage()));
+            c.configValues().stream().filter(v -> v.errorMessages().isEmpty() && e.getMessage() != null && e.getMessage().contains(v.name()))
+                    .forEach(v -> v.addErrorMessage(e.getMessage()));
         }
         return c;
     }

@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.slf4j.Logger;
@@ -43,8 +42,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final FeedSettings settings;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final JsonConverter keys = new JsonConverter();
-    private final JsonConverter values = new JsonConverter();
+    private final EventJson json = new EventJson();
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -55,8 +53,6 @@ public final class ChangeFeed implements AutoCloseable {
 
     private ChangeFeed(FeedSettings settings, String bootstrap) {
         this.settings = settings;
-        keys.configure(Map.of("schemas.enable", "true"), true);
-        values.configure(Map.of("schemas.enable", "true"), false);
         this.producer = new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineConfig(settings))
@@ -115,8 +111,8 @@ public final class ChangeFeed implements AutoCloseable {
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (RecordChangeEvent<SourceRecord> e : batch) {
             SourceRecord r = e.record();
-            byte[] k = r.key() == null ? null : keys.fromConnectData(r.topic(), r.keySchema(), r.key());
-            byte[] v = values.fromConnectData(r.topic(), r.valueSchema(), r.value());
+            byte[] k = r.key() == null ? null : json.write(r.keySchema(), r.key());
+            byte[] v = json.write(r.valueSchema(), r.value());
             acks.add(producer.send(new ProducerRecord<>(r.topic(), r.kafkaPartition(), r.timestamp(), k, v)));
         }
         producer.flush();

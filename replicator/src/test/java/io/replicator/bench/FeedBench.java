@@ -153,11 +153,19 @@ public final class FeedBench {
         }
         long start = System.nanoTime();
         try (ChangeFeed feed = ChangeFeed.start(FeedSettings.defaults(db, 0, dir.resolve("state-throughput")), kafka.bootstrapServers())) {
+            long first = 0, firstSeq = 0;
             while (feed.publishedSeq() < rows) {
-                if (feed.await(Duration.ofMillis(20))) throw feed.failure();
+                if (feed.await(Duration.ofMillis(5))) throw feed.failure();
+                if (first == 0 && feed.publishedSeq() > 0) {
+                    first = System.nanoTime();
+                    firstSeq = feed.publishedSeq();
+                }
             }
-            double s = (System.nanoTime() - start) / 1e9;
-            System.out.printf("throughput: %d row changes published (acknowledged by Kafka) in %.2f s = %.0f row changes/s%n", rows, s, rows / s);
+            long end = System.nanoTime();
+            double all = (end - start) / 1e9;
+            double sustained = (end - first) / 1e9;
+            System.out.printf("throughput: %d row changes published (acknowledged by Kafka) in %.2f s from start = %.0f/s; sustained after the first batch %.0f row changes/s%n",
+                    rows, all, rows / all, (rows - firstSeq) / sustained);
         }
     }
 

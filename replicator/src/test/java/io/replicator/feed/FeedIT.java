@@ -174,8 +174,10 @@ class FeedIT {
     void uninstallWhileStreamingStopsTheFeedWithAClearMessage() throws Exception {
         Path db = SqliteFiles.create(dir, "gone.db", "CREATE TABLE t (id INTEGER PRIMARY KEY)");
         long start = installCapture(db);
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers());
+             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
             app(db, "INSERT INTO t VALUES (1);");
+            tail.untilSeq(1, Duration.ofSeconds(30)); // the feed is running
             new CaptureInstaller(SqliteSource.of(db.toString())).uninstall();
             app(db, "INSERT INTO t VALUES (2);");
             assertTrue(feed.await(Duration.ofSeconds(30)), "the feed stops");
