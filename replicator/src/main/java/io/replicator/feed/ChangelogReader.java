@@ -171,7 +171,7 @@ final class ChangelogReader implements AutoCloseable {
         out.addAll(rows);
         if (!more) canaries.check(tables.values(), dirty.keySet(), source.path().toString());
         else canaries.forget(dirty.keySet());
-        return new Batch(after, upTo, out, readAt);
+        return new Batch(after, upTo, out, readAt, !more);
     }
 
     private SqliteValue keyValue(ResultSet rs, int col, String table, long seq) throws SQLException {

@@ -14,6 +14,8 @@ import java.util.Map;
  * stream is totally ordered by changelog position). Every record of a batch but the last carries the
  * position before the batch as its offset and the last one the position after it: an offset is only ever
  * committed for a whole batch, so a crash re-sends a batch, never skips part of one.
+ * <p>{@code source.last_in_batch} is set on the last event of a <em>complete</em> batch only: applying the
+ * events up to such an event (as one transaction) leaves a state SQLite had.
  */
 final class EventEncoder {
     private final String name;
@@ -37,7 +39,7 @@ final class EventEncoder {
         List<SourceRecord> out = new ArrayList<>(changes.size());
         for (int i = 0; i < changes.size(); i++) {
             boolean last = i == changes.size() - 1;
-            out.add(record(changes.get(i), b, last));
+            out.add(record(changes.get(i), b, last, last && b.complete()));
         }
         return out;
     }
@@ -46,7 +48,7 @@ final class EventEncoder {
         return new Change(null, ChangeEventFormat.OP_MARKER, b.upTo(), List.of(), List.of(), List.of(), null, null);
     }
 
-    private SourceRecord record(Change ch, Batch b, boolean last) {
+    private SourceRecord record(Change ch, Batch b, boolean last, boolean consistent) {
         String recordName = name + "." + (ch.table() == null ? "_" : ch.table());
         Schema keySchema = null;
         Struct key = null;
@@ -60,7 +62,7 @@ final class EventEncoder {
         Struct value = new Struct(envelope)
                 .put("op", ch.op())
                 .put("ts_ms", b.readAtMillis())
-                .put("source", ChangeEventFormat.source(new ChangeEventFormat.Source(name, db, ch.table(), ch.seq(), b.upTo(), last, b.readAtMillis())));
+                .put("source", ChangeEventFormat.source(new ChangeEventFormat.Source(name, db, ch.table(), ch.seq(), b.upTo(), consistent, b.readAtMillis())));
         if (rowSchema != null) value.put("after", ChangeEventFormat.row(rowSchema, ch.row()));
         if (delete) value.put("before", ChangeEventFormat.row(envelope.field("before").schema(), ch.key()));
         if (ch.op().equals(ChangeEventFormat.OP_SCHEMA)) value.put("ddl", ChangeEventFormat.ddl(ch.ddl() != null, ch.ddl() == null ? List.of() : ch.ddl()));

@@ -22,6 +22,16 @@ import java.util.concurrent.TimeoutException;
 public final class FeedTopic {
     private FeedTopic() {}
 
+    /** The offset the next event of the topic will get (its single partition's end). */
+    public static long endOffset(String bootstrap, String topic) {
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            return c.endOffsets(List.of(tp), java.time.Duration.ofSeconds(30)).get(tp);
+        }
+    }
+
     public static void ensure(String bootstrap, String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {

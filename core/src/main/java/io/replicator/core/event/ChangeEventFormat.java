@@ -30,8 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code exists=false}), {@code m} a position marker with no row. Events are state-based: {@code after} is the
  * row as SQLite held it when the batch was read.
  * <p><b>Batches:</b> events read in one SQLite read transaction form a batch; each carries
- * {@code source.batch} (the changelog position once the whole batch is applied) and the last one
- * {@code source.last_in_batch=true}. Applying whole batches atomically shows only states SQLite had.
+ * {@code source.batch} (the changelog position once the whole batch is applied). The last event of a batch
+ * that read the changelog to its end carries {@code source.last_in_batch=true}: applying everything up to
+ * such an event in one transaction leaves a state SQLite had (a batch cut at its size limit is followed by
+ * more batches before the next consistent point).
  */
 public final class ChangeEventFormat {
     private ChangeEventFormat() {}

@@ -1,0 +1,141 @@
+package io.replicator.cli;
+
+import io.replicator.capture.CaptureInstaller;
+import io.replicator.capture.CaptureStatus;
+import io.replicator.core.ExitCode;
+import io.replicator.core.PostgresUrl;
+import io.replicator.core.ReplicatorException;
+import io.replicator.sink.Sink;
+import io.replicator.sink.SinkState;
+import io.replicator.snapshot.load.SnapshotOptions;
+import io.replicator.snapshot.load.SnapshotReport;
+import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.snapshot.source.JournalPolicy;
+import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.stream.ChangeFeed;
+import io.replicator.stream.FeedSettings;
+import io.replicator.stream.FeedTopic;
+import io.replicator.stream.KafkaTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code replicator run}: the main job. Installs capture, takes the snapshot (or starts an interrupted one
+ * over), then streams SQLite's changes through Kafka and applies them to PostgreSQL until Ctrl-C / SIGTERM.
+ * Every step resumes from stored state, so restarting after any stop or crash is resuming.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Keep PostgreSQL in step with a live SQLite database: install capture, snapshot, then stream and apply every change until stopped.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    SourceTargetOptions opts;
+
+    @Mixin
+    FeedOptions feed;
+
+    @Mixin
+    TranslationOptions translation;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Tables copied in parallel by the snapshot (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--rollback-journal", defaultValue = "refuse", paramLabel = "refuse|switch-to-wal|lock",
+            description = "For a database not in WAL mode (see snapshot --help). Default: ${DEFAULT-VALUE}.")
+    String rollbackJournal;
+
+    @Option(names = "--on-error", defaultValue = "stop", paramLabel = "stop|dead-letter",
+            description = "A change PostgreSQL cannot take as is (e.g. a value its column type cannot hold): stop (default; fix and restart)"
+                    + " or set it aside in the topic <topic>.dlq with the reason and go on.")
+    String onError;
+
+    @Option(names = "--status-interval", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How often a status line is printed (default: ${DEFAULT-VALUE}).")
+    Duration statusInterval;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
+        SqliteSource source = opts.source();
+        PostgresUrl target = opts.target();
+        CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
+        System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
+        boolean fresh = snapshotIfNeeded(source, target);
+        long handOff = StreamCommand.handOff(source, target, opts.schema);
+        FeedSettings settings = feed.settings(source.path(), handOff);
+        AtomicBoolean stopping = new AtomicBoolean();
+        try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir())) {
+            FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
+            preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
+            try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
+                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000))) {
+                Thread hook = new Thread(() -> {
+                    stopping.set(true);
+                    sink.close();
+                    f.close();
+                    kafka.close();
+                }, "run-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+                System.err.println("replicating " + source.path() + " -> " + target.redacted() + " schema " + opts.schema + " through topic "
+                        + settings.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
+                while (!f.await(Duration.ZERO) && !sink.await(statusInterval)) {
+                    CaptureStatus st = CaptureStatus.read(source);
+                    long applied = sink.appliedSeq();
+                    long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
+                    System.err.printf("captured %d, published %d, applied %d; lag %d change(s), %d ms; %d event(s) applied, %d dead-lettered%n",
+                            st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
+                            sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
+                }
+                if (!stopping.get()) Runtime.getRuntime().removeShutdownHook(hook);
+                ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
+                if (failure != null) throw failure;
+            }
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** Snapshots unless a finished snapshot of this file is there; an interrupted or failed one is started over. True if it snapshotted. */
+    private boolean snapshotIfNeeded(SqliteSource source, PostgresUrl target) {
+        SnapshotState.Run run;
+        try (Connection c = target.connect("replicator-run")) {
+            SnapshotState.ensure(c);
+            run = SnapshotState.existingRun(c, opts.schema);
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot read the snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
+        }
+        if (run != null && run.status().equals("done") && run.sqlitePath().equals(source.path().toString()) && run.changelogSeq() != null) return false;
+        if (run != null && run.status().equals("done") && !run.sqlitePath().equals(source.path().toString())) {
+            throw ReplicatorException.config("schema " + opts.schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + source.path()
+                    + "; use another --schema");
+        }
+        if (run != null) System.err.println("the snapshot in schema " + opts.schema + " is " + run.status() + ": starting it over");
+        SnapshotOptions opt = new SnapshotOptions(translation.planOptions(opts.schema), workers, JournalPolicy.parse(rollbackJournal), run != null);
+        SnapshotReport r;
+        try (ProgressDisplay progress = ProgressDisplay.create(true, "snapshot")) {
+            r = new Snapshotter(source, target, opt, progress).run();
+        }
+        System.err.printf("snapshot: %d tables, %d rows in %.2f s%n", r.tables().size(), r.rows(), r.seconds());
+        return true;
+    }
+
+    /**
+     * The sink starts at the snapshot's changelog mark. After a new snapshot it also starts after everything
+     * already in the topic (events of earlier runs, which the new snapshot covers).
+     */
+    private void preparePosition(PostgresUrl target, String topic, long handOff, long kafkaOffset) {
+        try (Connection c = target.connect("replicator-run")) {
+            SinkState.ensure(c);
+            SinkState s = SinkState.read(c, opts.schema);
+            if (s == null || kafkaOffset >= 0 || s.seq() < handOff) SinkState.reset(c, opts.schema, topic, handOff, kafkaOffset);
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot prepare the sink position in " + target.redacted() + ": " + e.getMessage(), e);
+        }
+    }
+}

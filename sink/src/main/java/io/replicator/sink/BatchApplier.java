@@ -1,0 +1,148 @@
+package io.replicator.sink;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.ReplicatorException;
+import io.replicator.core.codec.ConversionException;
+import io.replicator.core.event.SqliteValue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies whole batches of events to PostgreSQL in one transaction together with the sink's position.
+ * Inside, repeated changes to one key collapse to the last; deletes run before upserts (so a row replaced
+ * through a UNIQUE column makes room first); rows are written with batched multi-row
+ * {@code INSERT ... ON CONFLICT (key) DO UPDATE} and {@code DELETE ... WHERE key = ...}. Foreign keys
+ * (created DEFERRABLE by the snapshot) are checked at commit, so the order of tables does not matter.
+ */
+final class BatchApplier {
+    private final TargetCatalog catalog;
+    private final String schema;
+
+    BatchApplier(TargetCatalog catalog) {
+        this.catalog = catalog;
+        this.schema = catalog.schema();
+    }
+
+    /** What the transaction covered. */
+    record Applied(long events, long rowsWritten, long rowsDeleted) {}
+
+    Applied apply(Connection c, List<SinkEvent> events, long seq, long sourceTsMs) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET CONSTRAINTS ALL DEFERRED");
+        }
+        long written = 0, deleted = 0;
+        List<SinkEvent> segment = new ArrayList<>();
+        for (SinkEvent e : events) {
+            if (e.isSchema()) {
+                long[] wd = rows(c, segment);
+                written += wd[0];
+                deleted += wd[1];
+                segment.clear();
+                SchemaApplier.apply(c, catalog, e);
+            } else if (e.isRow()) {
+                segment.add(e);
+            }
+        }
+        long[] wd = rows(c, segment);
+        written += wd[0];
+        deleted += wd[1];
+        SinkState.advance(c, schema, events.get(events.size() - 1).offset(), seq, sourceTsMs, events.size());
+        return new Applied(events.size(), written, deleted);
+    }
+
+    /** Applies row events (no schema change among them): the last event per key wins. */
+    private long[] rows(Connection c, List<SinkEvent> events) throws SQLException {
+        Map<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> last = new LinkedHashMap<>();
+        for (SinkEvent e : events) last.computeIfAbsent(e.table(), t -> new LinkedHashMap<>()).put(List.copyOf(e.key().values()), e);
+        long deleted = 0, written = 0;
+        for (Map.Entry<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> t : last.entrySet()) {
+            TargetTable target = target(c, t.getKey());
+            List<SinkEvent> dels = t.getValue().values().stream().filter(SinkEvent::isDelete).toList();
+            if (!dels.isEmpty()) deleted += deletes(c, target, dels);
+        }
+        for (Map.Entry<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> t : last.entrySet()) {
+            TargetTable target = target(c, t.getKey());
+            Map<List<String>, List<SinkEvent>> byShape = new LinkedHashMap<>();
+            for (SinkEvent e : t.getValue().values()) {
+                if (!e.isDelete()) byShape.computeIfAbsent(List.copyOf(e.after().keySet()), k -> new ArrayList<>()).add(e);
+            }
+            for (Map.Entry<List<String>, List<SinkEvent>> shape : byShape.entrySet()) written += upserts(c, target, shape.getKey(), shape.getValue());
+        }
+        return new long[] {written, deleted};
+    }
+
+    private TargetTable target(Connection c, String table) throws SQLException {
+        TargetTable t = catalog.get(c, table);
+        if (t == null) {
+            throw new ReplicatorException(ExitCode.BAD_CONFIG, "the stream has rows of table " + table + ", which has no table in schema " + schema
+                    + " (the snapshot did not copy it, and no schema event created it). Take a new snapshot");
+        }
+        return t;
+    }
+
+    private long deletes(Connection c, TargetTable t, List<SinkEvent> dels) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(t.delete())) {
+            for (SinkEvent e : dels) {
+                int i = 1;
+                for (Map.Entry<String, SqliteValue> k : e.key().entrySet()) {
+                    String col = column(t, e, k.getKey());
+                    Binder.bind(ps, i++, convert(t, e, col, k.getValue()));
+                }
+                ps.addBatch();
+            }
+            long n = 0;
+            for (int r : ps.executeBatch()) n += Math.max(r, 0);
+            return n;
+        }
+    }
+
+    private long upserts(Connection c, TargetTable t, List<String> sqliteCols, List<SinkEvent> rows) throws SQLException {
+        List<String> pgCols = new ArrayList<>();
+        for (String s : sqliteCols) pgCols.add(column(t, rows.get(0), s));
+        try (PreparedStatement ps = c.prepareStatement(t.upsert(pgCols))) {
+            for (SinkEvent e : rows) {
+                int i = 1;
+                for (int k = 0; k < sqliteCols.size(); k++) Binder.bind(ps, i++, convert(t, e, pgCols.get(k), e.after().get(sqliteCols.get(k))));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            return rows.size();
+        }
+    }
+
+    private String column(TargetTable t, SinkEvent e, String sqliteColumn) {
+        String col = TargetCatalog.column(t, sqliteColumn);
+        if (col == null) {
+            throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + e.table() + " in SQLite has column " + sqliteColumn + ", which "
+                    + t.qualified() + " lacks (changelog seq " + e.source().seq() + "). Was a schema change missed? Take a new snapshot");
+        }
+        return col;
+    }
+
+    private Object convert(TargetTable t, SinkEvent e, String pgColumn, SqliteValue v) {
+        try {
+            return Binder.convert(t.columns.get(pgColumn), v);
+        } catch (ConversionException ex) {
+            throw new PoisonEvent(e, "table " + e.table() + ", column " + pgColumn + ", key " + e.key().values() + ": the value " + v + " "
+                    + ex.getMessage() + " (PostgreSQL column " + t.qualified() + "." + pgColumn + " is " + t.columns.get(pgColumn).sql()
+                    + "; changelog seq " + e.source().seq() + ")");
+        }
+    }
+
+    /** An event that can never be applied as is: the operator must change the mapping (or let it go to the dead-letter topic). */
+    static final class PoisonEvent extends ReplicatorException {
+        final transient SinkEvent event;
+
+        PoisonEvent(SinkEvent event, String message) {
+            super(ExitCode.DATA_LOSS, message);
+            this.event = event;
+        }
+    }
+}

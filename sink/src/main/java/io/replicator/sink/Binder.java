@@ -1,0 +1,40 @@
+package io.replicator.sink;
+
+import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.ValueConverter;
+import io.replicator.core.event.SqliteValue;
+import io.replicator.core.types.PgType;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+/** Converts a SQLite value for its PostgreSQL column with the snapshot's rules, and binds it. */
+final class Binder {
+    private Binder() {}
+
+    static Object convert(PgType t, SqliteValue v) throws ConversionException {
+        return switch (v.storageClass()) {
+            case NULL -> null;
+            case INTEGER -> ValueConverter.fromInteger(t, v.asLong());
+            case REAL -> ValueConverter.fromReal(t, v.asDouble());
+            case TEXT -> ValueConverter.fromText(t, v.asBytes());
+            case BLOB -> ValueConverter.fromBlob(t, v.asBytes());
+        };
+    }
+
+    static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
+        if (v == null) ps.setNull(i, Types.NULL);
+        else if (v instanceof Long l) ps.setLong(i, l);
+        else if (v instanceof Boolean b) ps.setBoolean(i, b);
+        else if (v instanceof Double d) ps.setDouble(i, d);
+        else if (v instanceof BigDecimal d) ps.setBigDecimal(i, d);
+        else if (v instanceof ValueConverter.Text t) ps.setString(i, t.string());
+        else if (v instanceof byte[] b) ps.setBytes(i, b);
+        else if (v instanceof Instant in) ps.setObject(i, in.atOffset(ZoneOffset.UTC));
+        else ps.setObject(i, v);
+    }
+}

@@ -1,0 +1,276 @@
+package io.replicator.sink;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.PostgresUrl;
+import io.replicator.core.ReplicatorException;
+import io.replicator.core.event.ChangeEventFormat;
+import io.replicator.core.event.SqliteValue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The idempotent sink: consumes the feed's topic in order and applies it to PostgreSQL, whole consistent
+ * batches at a time, each in one transaction with its position ({@link SinkState}). On start it seeks to the
+ * stored position and skips every event at or below it, so redelivery, duplicates and replays change nothing.
+ * Transient PostgreSQL errors (serialization failure, deadlock, lost connection, restart) are retried with
+ * backoff on a new connection; an event that can never apply stops the sink (default) or goes to the
+ * dead-letter topic {@code <topic>.dlq} with the reason.
+ */
+public final class Sink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sink.class);
+
+    public record Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents) {}
+
+    private final Settings settings;
+    private final TargetCatalog catalog;
+    private final BatchApplier applier;
+    private final JsonConverter json = new JsonConverter();
+    private final Thread thread;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final AtomicReference<ReplicatorException> failure = new AtomicReference<>();
+    private final AtomicLong appliedSeq = new AtomicLong(-1);
+    private final AtomicLong appliedEvents = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong lastSourceTs = new AtomicLong();
+    private volatile boolean stopping;
+    private Connection conn;
+
+    private Sink(Settings settings) {
+        this.settings = settings;
+        this.catalog = new TargetCatalog(settings.schema());
+        this.applier = new BatchApplier(catalog);
+        json.configure(Map.of("schemas.enable", "true"), false);
+        this.thread = new Thread(this::run, "sink");
+    }
+
+    public static Sink start(Settings settings) {
+        Sink s = new Sink(settings);
+        s.thread.start();
+        return s;
+    }
+
+    /** The changelog position PostgreSQL reflects (-1 until the sink read its state). */
+    public long appliedSeq() {
+        return appliedSeq.get();
+    }
+
+    public long appliedEvents() {
+        return appliedEvents.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** When the feed read the last applied batch from SQLite (epoch ms), 0 before the first. */
+    public long lastSourceTsMs() {
+        return lastSourceTs.get();
+    }
+
+    public boolean await(Duration d) throws InterruptedException {
+        return done.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public ReplicatorException failure() {
+        return failure.get();
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+             KafkaProducer<byte[], byte[]> dlq = settings.deadLetter() ? producer() : null) {
+            conn = connect();
+            SinkState state = SinkState.read(conn, settings.schema());
+            conn.commit();
+            if (state == null) throw ReplicatorException.config("no sink position for schema " + settings.schema() + ": take a snapshot first");
+            appliedSeq.set(state.seq());
+            TopicPartition tp = new TopicPartition(settings.topic(), 0);
+            consumer.assign(List.of(tp));
+            if (state.kafkaOffset() >= 0) consumer.seek(tp, state.kafkaOffset() + 1);
+            else consumer.seekToBeginning(List.of(tp));
+            List<SinkEvent> pending = new ArrayList<>();
+            List<SinkEvent> ready = new ArrayList<>();
+            long readySeq = -1, readyTs = 0;
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    SinkEvent e = decode(r);
+                    // Between groups, an event at or below what is applied (or ready) is a duplicate or a batch the feed
+                    // re-sent after a restart: skip it. Inside a group everything counts; the last change per key wins.
+                    if (pending.isEmpty() && e.source().batch() <= Math.max(appliedSeq.get(), readySeq)) continue;
+                    pending.add(e);
+                    if (e.source().lastInBatch()) {
+                        ready.addAll(pending);
+                        pending.clear();
+                        readySeq = e.source().batch();
+                        readyTs = e.source().tsMs();
+                    }
+                }
+                if (!ready.isEmpty() && (records.count() < 500 || ready.size() >= settings.maxBatchEvents())) {
+                    applyWithRetry(ready, readySeq, readyTs, dlq);
+                    appliedSeq.set(readySeq);
+                    lastSourceTs.set(readyTs);
+                    ready.clear();
+                    readySeq = -1;
+                }
+            }
+        } catch (ReplicatorException e) {
+            failure.set(e);
+        } catch (RuntimeException | SQLException e) {
+            failure.set(ReplicatorException.runtime("the sink stopped: " + PostgresUrl.redactRaw(String.valueOf(e)), e));
+        } finally {
+            closeConnection();
+            done.countDown();
+        }
+    }
+
+    private void applyWithRetry(List<SinkEvent> events, long seq, long ts, KafkaProducer<byte[], byte[]> dlq) {
+        long backoff = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (conn == null) conn = connect();
+                BatchApplier.Applied a = applier.apply(conn, events, seq, ts);
+                conn.commit();
+                appliedEvents.addAndGet(a.events());
+                return;
+            } catch (BatchApplier.PoisonEvent p) {
+                rollbackQuietly();
+                if (dlq == null) {
+                    throw new ReplicatorException(ExitCode.DATA_LOSS, p.getMessage() + ". The sink stopped before this batch; nothing of it was"
+                            + " applied. Fix the column's type (ALTER TABLE ...) and restart, or run with --on-error=dead-letter to set such events aside");
+                }
+                deadLetter(dlq, p);
+                events.remove(p.event);
+                if (events.isEmpty()) return;
+            } catch (SQLException ex) {
+                rollbackQuietly();
+                if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {
+                    throw new ReplicatorException(ExitCode.DATA_LOSS, "PostgreSQL refuses a state SQLite holds (changes up to seq " + seq + "): "
+                            + ex.getMessage() + " (SQLState " + ex.getSQLState() + "). SQLite enforces foreign keys only under PRAGMA foreign_keys=ON and"
+                            + " CHECK constraints loosely; PostgreSQL always does. Nothing of this batch was applied. Fix the rows in SQLite, or drop"
+                            + " the constraint in PostgreSQL (ALTER TABLE ... DROP CONSTRAINT ...) and restart; it can be added back NOT VALID later");
+                }
+                if (!transientError(ex) || stopping) {
+                    throw ReplicatorException.runtime("applying changes up to seq " + seq + " to PostgreSQL failed: " + ex.getMessage()
+                            + " (SQLState " + ex.getSQLState() + "); nothing of this batch was applied, restart to retry", ex);
+                }
+                LOG.warn("transient PostgreSQL error ({}: {}); retrying batch up to seq {} in {} ms (attempt {})",
+                        ex.getSQLState(), ex.getMessage(), seq, backoff, attempt);
+                closeConnection();
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            }
+        }
+    }
+
+    /** Serialization failure, deadlock, and any connection-level trouble (lost, shut down, starting up). */
+    static boolean transientError(SQLException e) {
+        String s = e.getSQLState();
+        return s == null || s.equals("40001") || s.equals("40P01") || s.startsWith("08") || s.equals("57P01") || s.equals("57P02") || s.equals("57P03");
+    }
+
+    private void deadLetter(KafkaProducer<byte[], byte[]> dlq, BatchApplier.PoisonEvent p) {
+        try {
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(settings.topic() + ".dlq", null, p.event.raw());
+            r.headers().add("replicator.reason", p.getMessage().getBytes(StandardCharsets.UTF_8));
+            r.headers().add("replicator.offset", Long.toString(p.event.offset()).getBytes(StandardCharsets.UTF_8));
+            dlq.send(r).get(30, TimeUnit.SECONDS);
+            deadLettered.incrementAndGet();
+            LOG.warn("dead-lettered: {}", p.getMessage());
+        } catch (Exception e) {
+            throw ReplicatorException.runtime("cannot write to the dead-letter topic " + settings.topic() + ".dlq: " + e, e);
+        }
+    }
+
+    private SinkEvent decode(ConsumerRecord<byte[], byte[]> r) {
+        Struct v = (Struct) json.toConnectData(settings.topic(), r.value()).value();
+        Map<String, SqliteValue> key = r.key() == null ? Map.of() : ChangeEventFormat.decodeRow((Struct) json.toConnectData(settings.topic(), r.key()).value());
+        Struct after = v.getStruct("after");
+        Struct ddl = v.getStruct("ddl");
+        List<String> statements = ddl == null || !ddl.getBoolean("exists") ? null : ddl.<String>getArray("statements");
+        ChangeEventFormat.Source src = ChangeEventFormat.readSource(v);
+        return new SinkEvent(r.offset(), v.getString("op"), src.table(), key, after == null ? null : ChangeEventFormat.decodeRow(after), src,
+                statements, r.value());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10", ConsumerConfig.CLIENT_ID_CONFIG, "replicator-sink"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = settings.target().connect("replicator-sink");
+        c.setAutoCommit(false);
+        SinkState.ensure(c);
+        c.commit();
+        return c;
+    }
+
+    private void rollbackQuietly() {
+        try {
+            if (conn != null) conn.rollback();
+        } catch (SQLException ignored) {
+            closeConnection();
+        }
+    }
+
+    private void closeConnection() {
+        try {
+            if (conn != null) conn.close();
+        } catch (SQLException ignored) {
+            // closing
+        }
+        conn = null;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops after the transaction in progress (whole batches only), then closes. */
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            done.await(30, TimeUnit.SECONDS);
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

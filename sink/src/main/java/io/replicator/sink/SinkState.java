@@ -1,0 +1,72 @@
+package io.replicator.sink;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The sink's position, one row per target schema in {@code replicator.sink_position}, written in the same
+ * transaction as the rows it covers: after a crash, PostgreSQL holds exactly the batches up to it.
+ *
+ * @param kafkaOffset the offset of the last event applied in the feed's topic (-1: none yet)
+ * @param seq         the changelog position PostgreSQL reflects: the snapshot's mark, then each applied batch's
+ * @param sourceTsMs  when the feed read the last applied batch from SQLite (epoch ms)
+ */
+public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs) {
+    public static final String TABLE = "replicator.sink_position";
+
+    public static void ensure(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
+            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+                    + " target_schema text PRIMARY KEY,"
+                    + " topic text NOT NULL,"
+                    + " kafka_offset bigint NOT NULL,"
+                    + " seq bigint NOT NULL,"
+                    + " source_ts_ms bigint NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                    + " events bigint NOT NULL DEFAULT 0)");
+        }
+    }
+
+    /** The stored position, or null when the sink never ran for this schema. */
+    public static SinkState read(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_offset, seq, source_ts_ms, (extract(epoch FROM applied_at) * 1000)::bigint FROM "
+                + TABLE + " WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new SinkState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)) : null;
+            }
+        }
+    }
+
+    /**
+     * Starts (or restarts, after a new snapshot) the position at the snapshot's changelog mark; {@code kafkaOffset}
+     * is the last offset to skip in the topic (-1: read it from the start, skipping by position).
+     */
+    public static void reset(Connection c, String schema, String topic, long seq, long kafkaOffset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (target_schema, topic, kafka_offset, seq, source_ts_ms) VALUES (?, ?, ?, ?, 0)"
+                + " ON CONFLICT (target_schema) DO UPDATE SET topic = excluded.topic, kafka_offset = excluded.kafka_offset, seq = excluded.seq,"
+                + " source_ts_ms = 0, events = 0, applied_at = clock_timestamp()")) {
+            ps.setString(1, schema);
+            ps.setString(2, topic);
+            ps.setLong(3, kafkaOffset);
+            ps.setLong(4, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    static void advance(Connection c, String schema, long kafkaOffset, long seq, long sourceTsMs, long events) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET kafka_offset = ?, seq = ?, source_ts_ms = ?, events = events + ?,"
+                + " applied_at = clock_timestamp() WHERE target_schema = ?")) {
+            ps.setLong(1, kafkaOffset);
+            ps.setLong(2, seq);
+            ps.setLong(3, sourceTsMs);
+            ps.setLong(4, events);
+            ps.setString(5, schema);
+            if (ps.executeUpdate() != 1) throw new SQLException("the sink position row of schema " + schema + " is missing");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.replicator.sink;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.Identifiers;
+import io.replicator.core.ReplicatorException;
+import io.replicator.core.types.PgType;
+import io.replicator.snapshot.plan.Planner;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which PostgreSQL table holds each SQLite table (as the snapshot recorded in {@code replicator.snapshot_table})
+ * and what its columns are (from PostgreSQL's catalog). Reloaded for a table after a schema change.
+ */
+final class TargetCatalog {
+    private final String schema;
+    private final Map<String, TargetTable> tables = new HashMap<>();
+
+    TargetCatalog(String schema) {
+        this.schema = schema;
+    }
+
+    String schema() {
+        return schema;
+    }
+
+    void forget(String sqliteTable) {
+        tables.remove(sqliteTable);
+    }
+
+    /** The target of a SQLite table, or null when there is none (never snapshotted, or dropped). */
+    TargetTable get(Connection c, String sqliteTable) throws SQLException {
+        TargetTable t = tables.get(sqliteTable);
+        if (t != null) return t;
+        String pgName = pgName(c, sqliteTable);
+        if (pgName == null) return null;
+        t = load(c, pgName);
+        if (t != null) tables.put(sqliteTable, t);
+        return t;
+    }
+
+    String pgName(Connection c, String sqliteTable) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM replicator.snapshot_table WHERE target_schema = ? AND source_table = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, sqliteTable);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private TargetTable load(Connection c, String pgName) throws SQLException {
+        Map<String, PgType> cols = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                + "JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+                + "WHERE n.nspname = ? AND t.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+            ps.setString(1, schema);
+            ps.setString(2, pgName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) cols.put(rs.getString(1), PgType.parse(rs.getString(2)));
+            }
+        }
+        if (cols.isEmpty()) return null;
+        List<String> key = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+                + "JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ON true "
+                + "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum WHERE n.nspname = ? AND t.relname = ? AND i.indisprimary ORDER BY k.ord")) {
+            ps.setString(1, schema);
+            ps.setString(2, pgName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) key.add(rs.getString(1));
+            }
+        }
+        if (key.isEmpty() && cols.containsKey(Planner.ROWID_COLUMN)) key.add(Planner.ROWID_COLUMN);
+        if (key.isEmpty()) {
+            throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
+                    + Planner.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");
+        }
+        return new TargetTable(schema, pgName, cols, key);
+    }
+
+    /** The PostgreSQL column holding a SQLite column: the same name, or the name cut to 63 bytes. */
+    static String column(TargetTable t, String sqliteColumn) {
+        if (t.columns.containsKey(sqliteColumn)) return sqliteColumn;
+        String cut = Identifiers.truncateUtf8(sqliteColumn, Identifiers.PG_MAX_BYTES);
+        return t.columns.containsKey(cut) ? cut : null;
+    }
+}
