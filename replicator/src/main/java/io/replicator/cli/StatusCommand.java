@@ -61,6 +61,21 @@ final class StatusCommand implements Callable<Integer> {
                 r.put("snapshot_status", run == null ? "none" : run.status());
                 handOff = run == null ? null : run.changelogSeq();
                 r.put("snapshot_changelog_seq", handOff);
+                r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
+                io.replicator.sink.SinkState.ensure(c);
+                io.replicator.sink.SinkState sink = io.replicator.sink.SinkState.read(c, schema);
+                if (sink != null) {
+                    r.put("applied_seq", sink.seq());
+                    r.put("apply_lag_changes", Math.max(0, cap.capturedSeq() - sink.seq()));
+                    r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
+                    r.put("last_batch_applied_ms", sink.appliedAtMs());
+                    r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
+                    r.put("dead_letter_topic", sink.topic() + ".dlq");
+                }
+                String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
+                        : sink == null ? "snapshot done, not applying yet"
+                        : cap.capturedSeq() - sink.seq() > 1000 ? "catching up" : "streaming";
+                r.put("phase", phase);
             } catch (java.sql.SQLException e) {
                 throw io.replicator.core.ReplicatorException.runtime("cannot read snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
             }
@@ -80,7 +95,15 @@ final class StatusCommand implements Callable<Integer> {
                     published.isPresent() || pub == null ? "" : " (snapshot hand-off; the feed has not committed a position yet)");
             if (pub != null) System.out.printf("lag                 %d change(s) not yet in Kafka%n", Math.max(0, cap.capturedSeq() - pub));
             System.out.printf("changelog           %d row(s), seq %d..%d%n", cap.changelogRows(), cap.oldestSeq(), cap.capturedSeq());
-            if (r.containsKey("snapshot_status")) System.out.printf("snapshot            %s (hand-off at seq %s)%n", r.get("snapshot_status"), handOff);
+            if (r.containsKey("snapshot_status")) {
+                System.out.printf("phase               %s%n", r.get("phase"));
+                System.out.printf("snapshot            %s, %s table(s) copied (hand-off at seq %s)%n", r.get("snapshot_status"), r.get("snapshot_tables_done"), handOff);
+            }
+            if (r.containsKey("applied_seq")) {
+                System.out.printf("applied position    %s (PostgreSQL reflects every change up to here)%n", r.get("applied_seq"));
+                System.out.printf("apply lag           %s change(s); last batch applied %s ms after the feed read it%n", r.get("apply_lag_changes"),
+                        r.get("last_batch_latency_ms") == null ? "-" : r.get("last_batch_latency_ms"));
+            }
         }
         return ExitCode.OK.code;
     }

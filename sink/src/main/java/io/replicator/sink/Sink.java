@@ -169,12 +169,13 @@ public final class Sink implements AutoCloseable {
                 rollbackQuietly();
                 if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {
                     throw new ReplicatorException(ExitCode.DATA_LOSS, "PostgreSQL refuses a state SQLite holds (changes up to seq " + seq + "): "
-                            + ex.getMessage() + " (SQLState " + ex.getSQLState() + "). SQLite enforces foreign keys only under PRAGMA foreign_keys=ON and"
-                            + " CHECK constraints loosely; PostgreSQL always does. Nothing of this batch was applied. Fix the rows in SQLite, or drop"
-                            + " the constraint in PostgreSQL (ALTER TABLE ... DROP CONSTRAINT ...) and restart; it can be added back NOT VALID later");
+                            + rootMessage(ex) + " (SQLState " + ex.getSQLState() + "). SQLite enforces foreign keys only under PRAGMA foreign_keys=ON,"
+                            + " CHECK constraints loosely, and uniqueness under its own collations; PostgreSQL always checks. Nothing of this batch"
+                            + " was applied. Fix the rows in SQLite, or drop the constraint in PostgreSQL (ALTER TABLE ... DROP CONSTRAINT ...) and"
+                            + " restart; it can be added back (NOT VALID) later");
                 }
                 if (!transientError(ex) || stopping) {
-                    throw ReplicatorException.runtime("applying changes up to seq " + seq + " to PostgreSQL failed: " + ex.getMessage()
+                    throw ReplicatorException.runtime("applying changes up to seq " + seq + " to PostgreSQL failed: " + rootMessage(ex)
                             + " (SQLState " + ex.getSQLState() + "); nothing of this batch was applied, restart to retry", ex);
                 }
                 LOG.warn("transient PostgreSQL error ({}: {}); retrying batch up to seq {} in {} ms (attempt {})",
@@ -184,6 +185,13 @@ public final class Sink implements AutoCloseable {
                 backoff = Math.min(backoff * 2, 5_000);
             }
         }
+    }
+
+    /** The server's own words: a batch error's first cause, without the statement text. */
+    static String rootMessage(SQLException e) {
+        SQLException root = e.getNextException() != null ? e.getNextException() : e;
+        String m = String.valueOf(root.getMessage());
+        return m.length() > 600 ? m.substring(0, 600) + "…" : m;
     }
 
     /** Serialization failure, deadlock, and any connection-level trouble (lost, shut down, starting up). */

@@ -264,7 +264,7 @@ public final class Planner {
         }
         for (SqliteIndex ix : t.indexes()) {
             if (ix.origin().equals("pk")) {
-                if (!pkUsable) out.add(new IndexPlan(ix.name(), null, "ALTER TABLE " + qt + " ADD UNIQUE (" + joinCols(t.primaryKey(), colNames) + ")"));
+                if (!pkUsable) out.add(new IndexPlan(ix.name(), null, "ALTER TABLE " + qt + " ADD UNIQUE (" + joinCols(t.primaryKey(), colNames) + ") DEFERRABLE INITIALLY IMMEDIATE"));
                 continue;
             }
             if (ix.hasExpression()) {
@@ -284,8 +284,14 @@ public final class Planner {
             if (!pgName.equals(ix.name()) && !ix.name().startsWith("sqlite_autoindex_")) {
                 problems.add(new Problem(Problem.Level.NOTE, t.name(), null, "index " + ix.name() + " is named " + pgName + " in PostgreSQL"));
             }
-            String sql = "CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + pg(pgName) + " ON " + qt + " (" + String.join(", ", parts) + ")"
-                    + (ix.where() == null ? "" : " WHERE " + ix.where());
+            // A plain UNIQUE becomes a DEFERRABLE INITIALLY IMMEDIATE constraint: the application sees the same check, and
+            // the sink (SET CONSTRAINTS ALL DEFERRED) can apply a batch in which two rows swap a unique value. A partial
+            // unique index has no constraint form and stays an index.
+            String sql = ix.unique() && ix.where() == null
+                    ? "ALTER TABLE " + qt + " ADD CONSTRAINT " + pg(pgName) + " UNIQUE (" + String.join(", ", parts.stream().map(x -> x.replace(" DESC", "")).toList())
+                            + ") DEFERRABLE INITIALLY IMMEDIATE"
+                    : "CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + pg(pgName) + " ON " + qt + " (" + String.join(", ", parts) + ")"
+                            + (ix.where() == null ? "" : " WHERE " + ix.where());
             out.add(new IndexPlan(ix.name(), pgName, sql));
         }
         return out;
