@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
                     + " or set it aside in the topic <topic>.dlq with the reason and go on.")
     String onError;
 
+    @Option(names = "--pool-size", defaultValue = "10", description = "PostgreSQL connections in the sink's pool (default: ${DEFAULT-VALUE}).")
+    int poolSize;
+
     @Option(names = "--status-interval", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
             description = "How often a status line is printed (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
@@ -75,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
             FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
-                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000))) {
+                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize))) {
                 Thread hook = new Thread(() -> {
                     stopping.set(true);
                     sink.close();

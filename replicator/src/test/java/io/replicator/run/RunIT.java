@@ -67,8 +67,9 @@ class RunIT {
         Thread invariant = new Thread(() -> checkSum(schema, checking, checks, violations), "invariant");
         try (ShopWriter writer = new ShopWriter(db)) {
             Process run = start(db, schema, state);
-            Thread.sleep(r.nextLong(300, 1500)); // most likely during the snapshot
-            kill(run);
+            awaitSnapshotRunning(schema);
+            Thread.sleep(r.nextLong(0, 300));
+            kill(run); // during the snapshot
             writer.awaitCommits(100);
             run = start(db, schema, state);
             awaitApplied(schema, 1, 120);
@@ -112,6 +113,23 @@ class RunIT {
         } catch (Exception e) {
             violations.add("checker failed: " + e);
         }
+    }
+
+    private static void awaitSnapshotRunning(String schema) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try (Connection pg = TestPostgres.connect(); PreparedStatement ps = pg.prepareStatement(
+                    "SELECT status FROM replicator.snapshot_run WHERE target_schema = ?")) {
+                ps.setString(1, schema);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) return;
+                }
+            } catch (java.sql.SQLException ignored) {
+                // not created yet
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the snapshot did not start");
     }
 
     private static void kill(Process p) throws InterruptedException {

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * without orders are deleted.
  */
 final class ShopWriter implements AutoCloseable {
-    static final long CUSTOMERS = 20_000;
+    static final long CUSTOMERS = 100_000;
     static final long TOTAL = CUSTOMERS * 100;
     static final String[] SCHEMA = {
             "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT UNIQUE, balance INTEGER NOT NULL)",
@@ -27,7 +27,7 @@ final class ShopWriter implements AutoCloseable {
             "CREATE TABLE log (at INTEGER, line TEXT, payload BLOB)",
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + CUSTOMERS + ")"
                     + " INSERT INTO customers SELECT i, 'customer ' || i, 'c' || i || '@example.com', 100 FROM n",
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)"
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
                     + " INSERT INTO orders SELECT i, 1 + (i % " + CUSTOMERS + "), i * 0.01, 'order ' || i FROM n",
     };
 

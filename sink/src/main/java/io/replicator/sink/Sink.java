@@ -43,7 +43,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Sink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Sink.class);
 
-    public record Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents) {}
+    /**
+     * @param poolSize connections in the HikariCP pool to PostgreSQL (batches are applied one at a time, in
+     *                 order, on one of them; the pool replaces a lost connection)
+     */
+    public record Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents, int poolSize) {
+        public Settings {
+            if (poolSize < 1 || poolSize > 100) throw ReplicatorException.config("--pool-size must be 1..100, got " + poolSize);
+        }
+    }
+
+    private final com.zaxxer.hikari.HikariDataSource pool;
 
     private final Settings settings;
     private final TargetCatalog catalog;
@@ -64,6 +74,16 @@ public final class Sink implements AutoCloseable {
         this.catalog = new TargetCatalog(settings.schema());
         this.applier = new BatchApplier(catalog);
         json.configure(Map.of("schemas.enable", "true"), false);
+        com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
+        hc.setJdbcUrl(settings.target().jdbcUrl());
+        hc.setDataSourceProperties(settings.target().properties("replicator-sink"));
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(false);
+        hc.setPoolName("replicator-sink");
+        hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
+        hc.setConnectionTimeout(10_000);
+        this.pool = new com.zaxxer.hikari.HikariDataSource(hc);
         this.thread = new Thread(this::run, "sink");
     }
 
@@ -143,6 +163,7 @@ public final class Sink implements AutoCloseable {
             failure.set(ReplicatorException.runtime("the sink stopped: " + PostgresUrl.redactRaw(String.valueOf(e)), e));
         } finally {
             closeConnection();
+            pool.close();
             done.countDown();
         }
     }
@@ -238,8 +259,7 @@ public final class Sink implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        Connection c = settings.target().connect("replicator-sink");
-        c.setAutoCommit(false);
+        Connection c = pool.getConnection();
         SinkState.ensure(c);
         c.commit();
         return c;
@@ -255,7 +275,10 @@ public final class Sink implements AutoCloseable {
 
     private void closeConnection() {
         try {
-            if (conn != null) conn.close();
+            if (conn != null) {
+                if (conn.isValid(1)) conn.close();
+                else pool.evictConnection(conn);
+            }
         } catch (SQLException ignored) {
             // closing
         }

@@ -1,0 +1,183 @@
+package io.replicator.sink;
+
+import io.replicator.capture.CaptureInstaller;
+import io.replicator.core.ExitCode;
+import io.replicator.core.testing.SqliteFiles;
+import io.replicator.core.testing.TestPostgres;
+import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.snapshot.load.SnapshotOptions;
+import io.replicator.snapshot.load.SnapshotProgress;
+import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.snapshot.source.JournalPolicy;
+import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.snapshot.verify.Verifier;
+import io.replicator.stream.ChangeFeed;
+import io.replicator.stream.FeedSettings;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sink against real Kafka and PostgreSQL: replays change nothing, poison events stop it (or go aside), lost connections are retried. */
+class SinkIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path brokerDir;
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void broker() {
+        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) kafka.close();
+    }
+
+    /** A snapshotted database with capture; returns the hand-off position. */
+    private long prepare(Path db, String schema, FeedSettings fs) throws Exception {
+        new CaptureInstaller(SqliteSource.of(db.toString())).install();
+        new Snapshotter(SqliteSource.of(db.toString()), TestPostgres.target(),
+                new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false), SnapshotProgress.NONE).run();
+        try (Connection pg = TestPostgres.connect()) {
+            SinkState.ensure(pg);
+            SinkState.reset(pg, schema, fs.topic(), 0, -1);
+        }
+        return 0;
+    }
+
+    private static Sink sink(FeedSettings fs, String schema, boolean deadLetter) {
+        return Sink.start(new Sink.Settings(kafka.bootstrapServers(), fs.topic(), schema, TestPostgres.target(), deadLetter, 20_000, 2));
+    }
+
+    static void sql(Path db, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            for (String q : statements) s.execute(q);
+        }
+    }
+
+    static long maxSeq(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT max(seq) FROM _replicator_changelog")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static void awaitApplied(Sink sink, long seq) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (sink.appliedSeq() < seq) {
+            if (sink.await(Duration.ofMillis(20))) throw new AssertionError("the sink stopped: " + sink.failure().getMessage());
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("not applied up to " + seq + " (at " + sink.appliedSeq() + ")");
+        }
+    }
+
+    private static VerifyReport verify(Path db, String schema) {
+        return new Verifier(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10).run();
+    }
+
+    @Test
+    void replayingFromTheStartChangesNothingAndLostConnectionsAreRetried() throws Exception {
+        Path db = SqliteFiles.create(dir, "replay.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, s TEXT UNIQUE)",
+                "INSERT INTO t VALUES (1, 1, 'a'), (2, 2, 'b')");
+        String schema = TestPostgres.freshSchema("replay");
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        prepare(db, schema, fs);
+        try (ChangeFeed feed = ChangeFeed.start(fs, kafka.bootstrapServers())) {
+            try (Sink sink = sink(fs, schema, false)) {
+                for (int i = 0; i < 20; i++) {
+                    sql(db, "INSERT INTO t VALUES (" + (100 + i) + ", " + i + ", 'x" + i + "')", "UPDATE t SET v = v + 1 WHERE id = 1",
+                            "BEGIN", "UPDATE t SET s = 'tmp' WHERE id = 1", "UPDATE t SET s = CASE s WHEN 'a' THEN 'b' ELSE 'a' END WHERE id = 2",
+                            "UPDATE t SET s = CASE (SELECT s FROM t WHERE id = 2) WHEN 'a' THEN 'b' ELSE 'a' END WHERE id = 1", "COMMIT"); // rows 1 and 2 swap a UNIQUE value
+                    if (i % 5 == 0) {
+                        try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
+                            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'replicator-sink'");
+                        }
+                    }
+                }
+                awaitApplied(sink, maxSeq(db));
+                assertNull(sink.failure());
+            }
+            assertTrue(verify(db, schema).equal(), "equal after lost connections");
+            // a deliberate replay of the whole topic
+            try (Connection pg = TestPostgres.connect()) {
+                SinkState.reset(pg, schema, fs.topic(), 0, -1);
+            }
+            try (Sink again = sink(fs, schema, false)) {
+                awaitApplied(again, maxSeq(db));
+                assertTrue(again.appliedEvents() > 20, "the replay re-applied the stream: " + again.appliedEvents());
+            }
+            assertTrue(verify(db, schema).equal(), "a replay changes nothing");
+            try (Sink idle = sink(fs, schema, false)) {
+                Thread.sleep(1500);
+                assertEquals(0, idle.appliedEvents(), "restarted at its position, the sink applies nothing twice");
+            }
+        }
+    }
+
+    @Test
+    void aValueTheColumnCannotHoldStopsTheSinkOrGoesToTheDeadLetterTopic() throws Exception {
+        Path db = SqliteFiles.create(dir, "poison.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", "INSERT INTO t VALUES (1, 1)");
+        String schema = TestPostgres.freshSchema("poison");
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        prepare(db, schema, fs);
+        try (ChangeFeed feed = ChangeFeed.start(fs, kafka.bootstrapServers())) {
+            sql(db, "INSERT INTO t VALUES (2, 'not a number')");
+            try (Sink sink = sink(fs, schema, false)) {
+                assertTrue(sink.await(Duration.ofSeconds(30)), "the sink stops");
+                assertEquals(ExitCode.DATA_LOSS, sink.failure().exitCode());
+                String m = sink.failure().getMessage();
+                assertTrue(m.contains("table t") && m.contains("column n") && m.contains("[2]") && m.contains("'not a number'"), m);
+            }
+            sql(db, "INSERT INTO t VALUES (3, 3)");
+            try (Sink sink = sink(fs, schema, true)) {
+                awaitApplied(sink, maxSeq(db));
+                assertEquals(1, sink.deadLettered());
+            }
+            try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement();
+                 var rs = s.executeQuery("SELECT count(*) FROM \"" + schema + "\".t WHERE id = 3")) {
+                rs.next();
+                assertEquals(1, rs.getLong(1), "the stream went on past the poison event");
+            }
+            List<String> reasons = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition tp = new TopicPartition(fs.topic() + ".dlq", 0);
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                long end = System.currentTimeMillis() + 10_000;
+                while (reasons.isEmpty() && System.currentTimeMillis() < end) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        assertNotNull(r.value(), "the event itself is kept");
+                        reasons.add(new String(r.headers().lastHeader("replicator.reason").value(), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            assertEquals(1, reasons.size());
+            assertTrue(reasons.get(0).contains("column n"), reasons.get(0));
+        }
+    }
+}
