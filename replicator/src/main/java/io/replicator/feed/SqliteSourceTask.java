@@ -33,6 +33,8 @@ public final class SqliteSourceTask extends SourceTask {
     private Map<String, String> partition;
     private long position;
     private long lastPrune;
+    /** The last batch published was cut at its size limit: the next complete one (even empty) must say so. */
+    private boolean openGroup;
 
     @Override
     public String version() {
@@ -73,9 +75,11 @@ public final class SqliteSourceTask extends SourceTask {
                 maybePrune();
                 Batch b = reader.next(position);
                 pruner.observed(b != null ? b.readAtMillis() : System.currentTimeMillis(), b != null ? b.upTo() : position);
-                if (b != null && !b.isEmpty()) {
+                if (b != null && (!b.isEmpty() || openGroup && b.complete())) {
+                    // an empty complete batch after a cut one still closes the group: a marker says "consistent here"
                     List<SourceRecord> records = encoder.encode(b);
                     position = b.upTo();
+                    openGroup = !b.complete();
                     return records;
                 }
             } catch (ReplicatorException e) {

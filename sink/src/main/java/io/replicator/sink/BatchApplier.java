@@ -33,10 +33,15 @@ final class BatchApplier {
     /** What the transaction covered. */
     record Applied(long events, long rowsWritten, long rowsDeleted) {}
 
-    Applied apply(Connection c, List<SinkEvent> events, long seq, long sourceTsMs) throws SQLException {
+    /** Starts a transaction's work: foreign keys and deferrable uniques are checked at commit. */
+    static void begin(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SET CONSTRAINTS ALL DEFERRED");
         }
+    }
+
+    /** Applies events (in order) inside the open transaction; the caller commits at a consistent point. */
+    Applied apply(Connection c, List<SinkEvent> events) throws SQLException {
         long written = 0, deleted = 0;
         List<SinkEvent> segment = new ArrayList<>();
         for (SinkEvent e : events) {
@@ -53,7 +58,6 @@ final class BatchApplier {
         long[] wd = rows(c, segment);
         written += wd[0];
         deleted += wd[1];
-        SinkState.advance(c, schema, events.get(events.size() - 1).offset(), seq, sourceTsMs, events.size());
         return new Applied(events.size(), written, deleted);
     }
 

@@ -122,90 +122,114 @@ public final class Sink implements AutoCloseable {
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer();
              KafkaProducer<byte[], byte[]> dlq = settings.deadLetter() ? producer() : null) {
-            conn = connect();
-            SinkState state = SinkState.read(conn, settings.schema());
-            conn.commit();
-            if (state == null) throw ReplicatorException.config("no sink position for schema " + settings.schema() + ": take a snapshot first");
-            appliedSeq.set(state.seq());
             TopicPartition tp = new TopicPartition(settings.topic(), 0);
             consumer.assign(List.of(tp));
-            if (state.kafkaOffset() >= 0) consumer.seek(tp, state.kafkaOffset() + 1);
-            else consumer.seekToBeginning(List.of(tp));
-            List<SinkEvent> pending = new ArrayList<>();
-            List<SinkEvent> ready = new ArrayList<>();
-            long readySeq = -1, readyTs = 0;
+            long backoff = 100;
+            java.util.Set<Long> setAside = new java.util.HashSet<>();
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    SinkEvent e = decode(r);
-                    // Between groups, an event at or below what is applied (or ready) is a duplicate or a batch the feed
-                    // re-sent after a restart: skip it. Inside a group everything counts; the last change per key wins.
-                    if (pending.isEmpty() && e.source().batch() <= Math.max(appliedSeq.get(), readySeq)) continue;
-                    pending.add(e);
-                    if (e.source().lastInBatch()) {
-                        ready.addAll(pending);
-                        pending.clear();
-                        readySeq = e.source().batch();
-                        readyTs = e.source().tsMs();
+                try {
+                    consume(consumer, tp, setAside);
+                } catch (BatchApplier.PoisonEvent p) {
+                    rollbackQuietly();
+                    if (dlq == null) {
+                        throw new ReplicatorException(ExitCode.DATA_LOSS, p.getMessage() + ". The sink stopped at changelog position " + appliedSeq.get()
+                                + "; nothing after it was applied. Fix the column's type (ALTER TABLE ...) and restart, or run with"
+                                + " --on-error=dead-letter to set such events aside");
                     }
-                }
-                if (!ready.isEmpty() && (records.count() < 500 || ready.size() >= settings.maxBatchEvents())) {
-                    applyWithRetry(ready, readySeq, readyTs, dlq);
-                    appliedSeq.set(readySeq);
-                    lastSourceTs.set(readyTs);
-                    ready.clear();
-                    readySeq = -1;
+                    deadLetter(dlq, p);
+                    setAside.add(p.event.offset()); // consumed again from the position, without it
+                } catch (SQLException ex) {
+                    rollbackQuietly();
+                    if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {
+                        throw new ReplicatorException(ExitCode.DATA_LOSS, "PostgreSQL refuses a state SQLite holds (after changelog position "
+                                + appliedSeq.get() + "): " + rootMessage(ex) + " (SQLState " + ex.getSQLState() + "). SQLite enforces foreign keys"
+                                + " only under PRAGMA foreign_keys=ON, CHECK constraints loosely, and uniqueness under its own collations; PostgreSQL"
+                                + " always checks. Nothing after that position was applied. Fix the rows in SQLite, or drop the constraint in"
+                                + " PostgreSQL (ALTER TABLE ... DROP CONSTRAINT ...) and restart; it can be added back (NOT VALID) later");
+                    }
+                    if (!transientError(ex)) {
+                        throw ReplicatorException.runtime("applying changes after position " + appliedSeq.get() + " to PostgreSQL failed: "
+                                + rootMessage(ex) + " (SQLState " + ex.getSQLState() + "); nothing after that position was applied; restart to retry", ex);
+                    }
+                    if (stopping) break;
+                    LOG.warn("transient PostgreSQL error ({}: {}); resuming from position {} in {} ms", ex.getSQLState(), rootMessage(ex),
+                            appliedSeq.get(), backoff);
+                    closeConnection();
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, 5_000);
                 }
             }
         } catch (ReplicatorException e) {
             failure.set(e);
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException e) {
             failure.set(ReplicatorException.runtime("the sink stopped: " + PostgresUrl.redactRaw(String.valueOf(e)), e));
         } finally {
+            rollbackQuietly();
             closeConnection();
             pool.close();
             done.countDown();
         }
     }
 
-    private void applyWithRetry(List<SinkEvent> events, long seq, long ts, KafkaProducer<byte[], byte[]> dlq) {
-        long backoff = 100;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                if (conn == null) conn = connect();
-                BatchApplier.Applied a = applier.apply(conn, events, seq, ts);
-                conn.commit();
-                appliedEvents.addAndGet(a.events());
-                return;
-            } catch (BatchApplier.PoisonEvent p) {
-                rollbackQuietly();
-                if (dlq == null) {
-                    throw new ReplicatorException(ExitCode.DATA_LOSS, p.getMessage() + ". The sink stopped before this batch; nothing of it was"
-                            + " applied. Fix the column's type (ALTER TABLE ...) and restart, or run with --on-error=dead-letter to set such events aside");
+    /**
+     * Reads from the stored position on and applies until stopped or an error. Events go into one open
+     * transaction as they come; it commits (with the position) only at a consistent point, i.e. right after an
+     * event marked last_in_batch: the last such point of a poll, or an earlier one once {@code maxBatchEvents}
+     * wait. A group cut into many batches (catching up) is applied in pieces inside one transaction, so memory
+     * stays bounded whatever the backlog.
+     */
+    private void consume(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, java.util.Set<Long> setAside) throws SQLException {
+        if (conn == null) conn = connect();
+        SinkState state = SinkState.read(conn, settings.schema());
+        conn.commit();
+        if (state == null) throw ReplicatorException.config("no sink position for schema " + settings.schema() + ": take a snapshot first");
+        appliedSeq.set(state.seq());
+        if (state.kafkaOffset() >= 0) consumer.seek(tp, state.kafkaOffset() + 1);
+        else consumer.seekToBeginning(List.of(tp));
+        List<SinkEvent> chunk = new ArrayList<>();
+        boolean inTx = false;
+        boolean inGroup = false;
+        long accepted = state.seq();
+        long sinceCommit = 0;
+        while (!stopping) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
+            List<SinkEvent> events = new ArrayList<>(records.count());
+            for (ConsumerRecord<byte[], byte[]> r : records) if (!setAside.contains(r.offset())) events.add(decode(r));
+            int lastEnd = -1;
+            for (int i = 0; i < events.size(); i++) if (events.get(i).source().lastInBatch()) lastEnd = i;
+            for (int i = 0; i < events.size(); i++) {
+                SinkEvent e = events.get(i);
+                // Between groups, an event at or below what is applied is a duplicate or a batch the feed re-sent after a
+                // restart: skip it. Inside a group everything counts; the last change per key wins.
+                if (!inGroup && e.source().batch() <= accepted) continue;
+                inGroup = true;
+                chunk.add(e);
+                boolean end = e.source().lastInBatch();
+                if (end || chunk.size() >= settings.maxBatchEvents()) {
+                    if (!inTx) {
+                        BatchApplier.begin(conn);
+                        inTx = true;
+                    }
+                    applier.apply(conn, chunk);
+                    sinceCommit += chunk.size();
+                    chunk.clear();
                 }
-                deadLetter(dlq, p);
-                events.remove(p.event);
-                if (events.isEmpty()) return;
-            } catch (SQLException ex) {
-                rollbackQuietly();
-                if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {
-                    throw new ReplicatorException(ExitCode.DATA_LOSS, "PostgreSQL refuses a state SQLite holds (changes up to seq " + seq + "): "
-                            + rootMessage(ex) + " (SQLState " + ex.getSQLState() + "). SQLite enforces foreign keys only under PRAGMA foreign_keys=ON,"
-                            + " CHECK constraints loosely, and uniqueness under its own collations; PostgreSQL always checks. Nothing of this batch"
-                            + " was applied. Fix the rows in SQLite, or drop the constraint in PostgreSQL (ALTER TABLE ... DROP CONSTRAINT ...) and"
-                            + " restart; it can be added back (NOT VALID) later");
+                if (end) {
+                    inGroup = false;
+                    accepted = e.source().batch();
+                    if (i == lastEnd || sinceCommit >= settings.maxBatchEvents()) {
+                        SinkState.advance(conn, settings.schema(), e.offset(), accepted, e.source().tsMs(), sinceCommit);
+                        conn.commit();
+                        inTx = false;
+                        appliedEvents.addAndGet(sinceCommit);
+                        sinceCommit = 0;
+                        appliedSeq.set(accepted);
+                        lastSourceTs.set(e.source().tsMs());
+                    }
                 }
-                if (!transientError(ex) || stopping) {
-                    throw ReplicatorException.runtime("applying changes up to seq " + seq + " to PostgreSQL failed: " + rootMessage(ex)
-                            + " (SQLState " + ex.getSQLState() + "); nothing of this batch was applied, restart to retry", ex);
-                }
-                LOG.warn("transient PostgreSQL error ({}: {}); retrying batch up to seq {} in {} ms (attempt {})",
-                        ex.getSQLState(), ex.getMessage(), seq, backoff, attempt);
-                closeConnection();
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
             }
         }
+        rollbackQuietly(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
     }
 
     /** The server's own words: a batch error's first cause, without the statement text. */
@@ -266,6 +290,7 @@ public final class Sink implements AutoCloseable {
     }
 
     private void rollbackQuietly() {
+        catalog.clear();
         try {
             if (conn != null) conn.rollback();
         } catch (SQLException ignored) {

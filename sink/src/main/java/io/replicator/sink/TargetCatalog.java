@@ -32,6 +32,11 @@ final class TargetCatalog {
         return schema;
     }
 
+    /** After a rollback: what the catalog learned inside the transaction may be gone. */
+    void clear() {
+        tables.clear();
+    }
+
     void forget(String sqliteTable) {
         tables.remove(sqliteTable);
     }
