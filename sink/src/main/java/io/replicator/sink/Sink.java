@@ -16,7 +16,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.json.JsonConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +57,7 @@ public final class Sink implements AutoCloseable {
     private final Settings settings;
     private final TargetCatalog catalog;
     private final BatchApplier applier;
-    private final JsonConverter json = new JsonConverter();
+    private final EventJsonReader reader = new EventJsonReader();
     private final Thread thread;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicReference<ReplicatorException> failure = new AtomicReference<>();
@@ -73,7 +72,6 @@ public final class Sink implements AutoCloseable {
         this.settings = settings;
         this.catalog = new TargetCatalog(settings.schema());
         this.applier = new BatchApplier(catalog);
-        json.configure(Map.of("schemas.enable", "true"), false);
         com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
         hc.setJdbcUrl(settings.target().jdbcUrl());
         hc.setDataSourceProperties(settings.target().properties("replicator-sink"));
@@ -259,8 +257,8 @@ public final class Sink implements AutoCloseable {
     }
 
     private SinkEvent decode(ConsumerRecord<byte[], byte[]> r) {
-        Struct v = (Struct) json.toConnectData(settings.topic(), r.value()).value();
-        Map<String, SqliteValue> key = r.key() == null ? Map.of() : ChangeEventFormat.decodeRow((Struct) json.toConnectData(settings.topic(), r.key()).value());
+        Struct v = (Struct) reader.read(settings.topic(), r.value());
+        Map<String, SqliteValue> key = r.key() == null ? Map.of() : ChangeEventFormat.decodeRow((Struct) reader.read(settings.topic(), r.key()));
         Struct after = v.getStruct("after");
         Struct ddl = v.getStruct("ddl");
         List<String> statements = ddl == null || !ddl.getBoolean("exists") ? null : ddl.<String>getArray("statements");
