@@ -4,13 +4,11 @@ import io.replicator.core.event.ChangeEventFormat;
 import io.replicator.core.event.SqliteValue;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.capture.CaptureInstaller;
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.testing.TestKafka;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import org.apache.kafka.connect.data.Struct;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,21 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The change feed end to end against a real broker: SQLite writes by the sqlite3 program → events in Kafka. */
 class FeedIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path brokerDir;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void broker() {
-        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) kafka.close();
-    }
 
     /** Runs SQL through the sqlite3 command-line program, as an application would. */
     static void app(Path db, String sql) throws Exception {
@@ -69,8 +54,8 @@ class FeedIT {
                 "INSERT INTO users (id, email, name) VALUES (1, 'a@x', 'ann'), (2, 'b@x', 'bob')");
         long start = installCapture(db);
         Map<String, List<String>> keys = Map.of("users", List.of("id"), "tags", List.of("a", "b"), "log", List.of("_sqlite_rowid"));
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers());
-             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), TestKafka.bootstrap());
+             EventTail tail = new EventTail(TestKafka.bootstrap(), feed.settings().topic())) {
             app(db, "INSERT INTO users VALUES (3, 'c@x', 'cy 🙂 ñ', x'00ff10', 0.30000000000000004, 4611686018427387905);\n"
                     + "INSERT INTO users VALUES (4, 'd@x', 'zero', x'', -0.0, 9e999);\n"
                     + "INSERT INTO users VALUES (5, 'e@x', 'huge', NULL, 1.7976931348623157e308, CAST(x'ff41' AS TEXT));\n"
@@ -119,8 +104,8 @@ class FeedIT {
                 "CREATE TABLE old (id INTEGER PRIMARY KEY, v TEXT)");
         long start = installCapture(db);
         Map<String, List<String>> keys = Map.of("items", List.of("id"), "notes", List.of("id"));
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers());
-             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), TestKafka.bootstrap());
+             EventTail tail = new EventTail(TestKafka.bootstrap(), feed.settings().topic())) {
             app(db, "INSERT INTO items VALUES (1, 'a'), (2, 'b'); INSERT INTO old VALUES (1, 'x');\n"
                     + "ALTER TABLE items ADD COLUMN price REAL DEFAULT 1.5;\n"
                     + "INSERT INTO items VALUES (3, 'c', 2.25); UPDATE items SET price = 9 WHERE id = 1;\n"
@@ -149,7 +134,7 @@ class FeedIT {
     void aChangeTheFeedCannotCarryStopsItLoudly() throws Exception {
         Path db = SqliteFiles.create(dir, "drop.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)");
         long start = installCapture(db);
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), TestKafka.bootstrap())) {
             app(db, "INSERT INTO t VALUES (1, 'a', 'b'); ALTER TABLE t DROP COLUMN b;");
             assertTrue(feed.await(Duration.ofSeconds(30)), "the feed stops");
             assertEquals(io.replicator.core.ExitCode.DATA_LOSS, feed.failure().exitCode());
@@ -161,7 +146,7 @@ class FeedIT {
     void vacuumRenumberingRowidsStopsTheFeed() throws Exception {
         Path db = SqliteFiles.create(dir, "vacuum.db", "CREATE TABLE log (line TEXT)", "INSERT INTO log VALUES ('a'), ('b'), ('c')");
         long start = installCapture(db);
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), TestKafka.bootstrap())) {
             app(db, "DELETE FROM log WHERE line = 'a';");
             Thread.sleep(500); // the feed reads the delete and remembers the last row
             app(db, "VACUUM;");
@@ -174,8 +159,8 @@ class FeedIT {
     void uninstallWhileStreamingStopsTheFeedWithAClearMessage() throws Exception {
         Path db = SqliteFiles.create(dir, "gone.db", "CREATE TABLE t (id INTEGER PRIMARY KEY)");
         long start = installCapture(db);
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), kafka.bootstrapServers());
-             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start), TestKafka.bootstrap());
+             EventTail tail = new EventTail(TestKafka.bootstrap(), feed.settings().topic())) {
             app(db, "INSERT INTO t VALUES (1);");
             tail.untilSeq(1, Duration.ofSeconds(30)); // the feed is running
             new CaptureInstaller(SqliteSource.of(db.toString())).uninstall();
@@ -189,8 +174,8 @@ class FeedIT {
     void publishedChangelogRowsArePrunedKeepingTheNewest() throws Exception {
         Path db = SqliteFiles.create(dir, "prune.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
         long start = installCapture(db);
-        try (ChangeFeed feed = ChangeFeed.start(settings(db, start).withRetention(0, 100), kafka.bootstrapServers());
-             EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+        try (ChangeFeed feed = ChangeFeed.start(settings(db, start).withRetention(0, 100), TestKafka.bootstrap());
+             EventTail tail = new EventTail(TestKafka.bootstrap(), feed.settings().topic())) {
             StringBuilder sql = new StringBuilder();
             for (int i = 1; i <= 200; i++) sql.append("INSERT INTO t VALUES (").append(i).append(", ").append(i).append(");\n");
             app(db, sql.toString());

@@ -3,7 +3,7 @@ package io.replicator.feed;
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.testing.TestKafka;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.SnapshotReport;
@@ -14,8 +14,6 @@ import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import org.apache.kafka.connect.data.Struct;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,21 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is killed (SIGKILL) and restarted: batches may be sent twice, none is skipped.
  */
 class HandOffIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path brokerDir;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void broker() {
-        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) kafka.close();
-    }
 
     private Path liveDatabase(String name) throws Exception {
         Path db = SqliteFiles.create(dir, name, LiveWriter.TABLE,
@@ -100,10 +85,10 @@ class HandOffIT {
             snapshot(db, schema);
             assertTrue(writer.commits.get() > before, "the application committed during the snapshot");
             seq = handOff(schema);
-            try (ChangeFeed feed = ChangeFeed.start(FeedSettings.defaults(db, seq, dir.resolve("state")), kafka.bootstrapServers())) {
+            try (ChangeFeed feed = ChangeFeed.start(FeedSettings.defaults(db, seq, dir.resolve("state")), TestKafka.bootstrap())) {
                 writer.awaitCommits(300);
                 writer.close();
-                try (EventTail tail = new EventTail(kafka.bootstrapServers(), feed.settings().topic())) {
+                try (EventTail tail = new EventTail(TestKafka.bootstrap(), feed.settings().topic())) {
                     List<Struct> events = tail.untilSeq(FeedIT.maxSeq(db), Duration.ofSeconds(60));
                     assertTrue(events.size() > 100, "events flowed: " + events.size());
                     assertReplicaEqualsSqlite(db, schema, events);
@@ -120,7 +105,7 @@ class HandOffIT {
         Path state = dir.resolve("state");
         try (LiveWriter writer = new LiveWriter(db)) {
             Process feed = startStream(db, schema, state);
-            try (EventTail tail = new EventTail(kafka.bootstrapServers(), "replicator.crash")) {
+            try (EventTail tail = new EventTail(TestKafka.bootstrap(), "replicator.crash")) {
                 for (int round = 0; round < 2; round++) {
                     writer.awaitCommits(200);
                     int seen = tail.events.size();
@@ -144,7 +129,7 @@ class HandOffIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "io.replicator.cli.Main", "stream",
                 "--sqlite", db.toString(), "--postgres", TestPostgres.url(), "--schema", schema,
-                "--kafka", kafka.bootstrapServers(), "--state-dir", state.toString()));
+                "--kafka", TestKafka.bootstrap(), "--state-dir", state.toString()));
         Path log = dir.resolve("stream-" + System.nanoTime() + ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.currentTimeMillis() + 60_000;

@@ -2,12 +2,10 @@ package io.replicator.run;
 
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.testing.TestKafka;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.snapshot.verify.VerifyReport;
 import io.replicator.snapshot.verify.Verifier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,21 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * kept constant by every SQLite transaction, is constant in PostgreSQL at every moment.
  */
 class RunIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path brokerDir;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void broker() {
-        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) kafka.close();
-    }
 
     static Path lastLog;
 
@@ -169,7 +154,7 @@ class RunIT {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "io.replicator.cli.Main", "run",
                 "--sqlite", db.toString(), "--postgres", TestPostgres.url(), "--schema", schema,
-                "--kafka", kafka.bootstrapServers(), "--state-dir", state.toString(), "--status-interval", "1s");
+                "--kafka", TestKafka.bootstrap(), "--state-dir", state.toString(), "--status-interval", "1s");
         Path log = dir.resolve("run-" + System.nanoTime() + ".log");
         lastLog = log;
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

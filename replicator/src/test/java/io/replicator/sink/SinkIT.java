@@ -4,7 +4,7 @@ import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.ExitCode;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.testing.TestKafka;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.Snapshotter;
@@ -19,8 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,21 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The sink against real Kafka and PostgreSQL: replays change nothing, poison events stop it (or go aside), lost connections are retried. */
 class SinkIT {
-    static EmbeddedKafka kafka;
-    @TempDir
-    static Path brokerDir;
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void broker() {
-        kafka = EmbeddedKafka.start(brokerDir.resolve("kafka"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) kafka.close();
-    }
 
     /** A snapshotted database with capture; returns the hand-off position. */
     private long prepare(Path db, String schema, FeedSettings fs) throws Exception {
@@ -70,7 +55,7 @@ class SinkIT {
     }
 
     private static Sink sink(FeedSettings fs, String schema, boolean deadLetter) {
-        return Sink.start(new Sink.Settings(kafka.bootstrapServers(), fs.topic(), schema, TestPostgres.target(), deadLetter, 20_000, 2));
+        return Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), deadLetter, 20_000, 2));
     }
 
     static void sql(Path db, String... statements) throws Exception {
@@ -106,7 +91,7 @@ class SinkIT {
         String schema = TestPostgres.freshSchema("replay");
         FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
         prepare(db, schema, fs);
-        try (ChangeFeed feed = ChangeFeed.start(fs, kafka.bootstrapServers())) {
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap())) {
             try (Sink sink = sink(fs, schema, false)) {
                 for (int i = 0; i < 20; i++) {
                     sql(db, "INSERT INTO t VALUES (" + (100 + i) + ", " + i + ", 'x" + i + "')", "UPDATE t SET v = v + 1 WHERE id = 1",
@@ -144,7 +129,7 @@ class SinkIT {
         String schema = TestPostgres.freshSchema("poison");
         FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
         prepare(db, schema, fs);
-        try (ChangeFeed feed = ChangeFeed.start(fs, kafka.bootstrapServers())) {
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap())) {
             sql(db, "INSERT INTO t VALUES (2, 'not a number')");
             try (Sink sink = sink(fs, schema, false)) {
                 assertTrue(sink.await(Duration.ofSeconds(30)), "the sink stops");
@@ -163,7 +148,7 @@ class SinkIT {
                 assertEquals(1, rs.getLong(1), "the stream went on past the poison event");
             }
             List<String> reasons = new ArrayList<>();
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", TestKafka.bootstrap()),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 TopicPartition tp = new TopicPartition(fs.topic() + ".dlq", 0);
                 c.assign(List.of(tp));

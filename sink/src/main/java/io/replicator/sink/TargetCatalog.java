@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -63,16 +62,7 @@ final class TargetCatalog {
     }
 
     private TargetTable load(Connection c, String pgName) throws SQLException {
-        Map<String, PgType> cols = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                + "JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
-                + "WHERE n.nspname = ? AND t.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-            ps.setString(1, schema);
-            ps.setString(2, pgName);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) cols.put(rs.getString(1), PgType.parse(rs.getString(2)));
-            }
-        }
+        Map<String, PgType> cols = io.replicator.snapshot.schema.PgCatalog.columnTypes(c, schema, pgName, null);
         if (cols.isEmpty()) return null;
         List<String> key = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "

@@ -1,6 +1,5 @@
 package io.replicator.core.event;
 
-import io.replicator.core.model.StorageClass;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;

@@ -17,13 +17,11 @@ import io.replicator.snapshot.source.SqliteSource;
 
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -144,26 +142,9 @@ public final class Verifier {
         return Integer.highestOneBit((int) want);
     }
 
+    /** A type this tool does not create is compared by its text form. */
     private Map<String, PgType> columnTypes(Connection pgc, String table) throws SQLException {
-        Map<String, PgType> m = new LinkedHashMap<>();
-        try (PreparedStatement ps = pgc.prepareStatement("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                + "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-                + "WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    PgType ty;
-                    try {
-                        ty = PgType.parse(rs.getString(2));
-                    } catch (ReplicatorException e) {
-                        ty = PgType.TEXT; // a type this tool does not create: compare its text form
-                    }
-                    m.put(rs.getString(1), ty);
-                }
-            }
-        }
-        return m;
+        return io.replicator.snapshot.schema.PgCatalog.columnTypes(pgc, schema, table, PgType.TEXT);
     }
 
     private static final class Side {
