@@ -62,6 +62,7 @@ final class StatusCommand implements Callable<Integer> {
                 handOff = run == null ? null : run.changelogSeq();
                 r.put("snapshot_changelog_seq", handOff);
                 r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
+                r.put("snapshot_rows", SnapshotState.rowsCopied(c, schema));
                 io.replicator.sink.SinkState.ensure(c);
                 io.replicator.sink.SinkState sink = io.replicator.sink.SinkState.read(c, schema);
                 if (sink != null) {
@@ -70,6 +71,8 @@ final class StatusCommand implements Callable<Integer> {
                     r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
                     r.put("last_batch_applied_ms", sink.appliedAtMs());
                     r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
+                    r.put("apply_lag_ms", sink.seq() >= cap.capturedSeq() ? 0 : sink.sourceTsMs() == 0 ? null : Math.max(0, System.currentTimeMillis() - sink.sourceTsMs()));
+                    r.put("dead_lettered", sink.deadLettered());
                     r.put("dead_letter_topic", sink.topic() + ".dlq");
                 }
                 String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
@@ -98,11 +101,15 @@ final class StatusCommand implements Callable<Integer> {
             if (r.containsKey("snapshot_status")) {
                 System.out.printf("phase               %s%n", r.get("phase"));
                 System.out.printf("snapshot            %s, %s table(s) copied (hand-off at seq %s)%n", r.get("snapshot_status"), r.get("snapshot_tables_done"), handOff);
+                @SuppressWarnings("unchecked")
+                Map<String, Long> rows = (Map<String, Long>) r.get("snapshot_rows");
+                for (Map.Entry<String, Long> t : rows.entrySet()) System.out.printf("  %-40s %12d rows copied%n", t.getKey(), t.getValue());
             }
             if (r.containsKey("applied_seq")) {
                 System.out.printf("applied position    %s (PostgreSQL reflects every change up to here)%n", r.get("applied_seq"));
-                System.out.printf("apply lag           %s change(s); last batch applied %s ms after the feed read it%n", r.get("apply_lag_changes"),
-                        r.get("last_batch_latency_ms") == null ? "-" : r.get("last_batch_latency_ms"));
+                System.out.printf("apply lag           %s change(s), %s ms; the last batch was applied %s ms after the feed read it%n", r.get("apply_lag_changes"),
+                        r.get("apply_lag_ms") == null ? "-" : r.get("apply_lag_ms"), r.get("last_batch_latency_ms") == null ? "-" : r.get("last_batch_latency_ms"));
+                System.out.printf("dead-lettered       %s (topic %s)%n", r.get("dead_lettered"), r.get("dead_letter_topic"));
             }
         }
         return ExitCode.OK.code;

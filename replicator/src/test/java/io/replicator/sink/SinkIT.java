@@ -142,6 +142,9 @@ class SinkIT {
                 awaitApplied(sink, maxSeq(db));
                 assertEquals(1, sink.deadLettered());
             }
+            try (Connection pg = TestPostgres.connect()) {
+                assertEquals(1, SinkState.read(pg, schema).deadLettered(), "status can tell how many events were set aside");
+            }
             try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement();
                  var rs = s.executeQuery("SELECT count(*) FROM \"" + schema + "\".t WHERE id = 3")) {
                 rs.next();

@@ -136,6 +136,12 @@ public final class Sink implements AutoCloseable {
                     }
                     deadLetter(dlq, p);
                     setAside.add(p.event.offset()); // consumed again from the position, without it
+                    try {
+                        if (conn == null) conn = connect();
+                        SinkState.deadLettered(conn, settings.schema());
+                    } catch (SQLException e) {
+                        LOG.warn("could not count the dead-lettered event in {}: {}", SinkState.TABLE, e.getMessage());
+                    }
                 } catch (SQLException ex) {
                     rollbackQuietly();
                     if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {

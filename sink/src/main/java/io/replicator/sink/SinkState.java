@@ -14,7 +14,7 @@ import java.sql.Statement;
  * @param seq         the changelog position PostgreSQL reflects: the snapshot's mark, then each applied batch's
  * @param sourceTsMs  when the feed read the last applied batch from SQLite (epoch ms)
  */
-public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs) {
+public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs, long deadLettered) {
     public static final String TABLE = "replicator.sink_position";
 
     public static void ensure(Connection c) throws SQLException {
@@ -27,17 +27,19 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
                     + " seq bigint NOT NULL,"
                     + " source_ts_ms bigint NOT NULL,"
                     + " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                    + " events bigint NOT NULL DEFAULT 0)");
+                    + " events bigint NOT NULL DEFAULT 0,"
+                    + " dead_lettered bigint NOT NULL DEFAULT 0)");
+            s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS dead_lettered bigint NOT NULL DEFAULT 0");
         }
     }
 
     /** The stored position, or null when the sink never ran for this schema. */
     public static SinkState read(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_offset, seq, source_ts_ms, (extract(epoch FROM applied_at) * 1000)::bigint FROM "
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_offset, seq, source_ts_ms, (extract(epoch FROM applied_at) * 1000)::bigint, dead_lettered FROM "
                 + TABLE + " WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new SinkState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)) : null;
+                return rs.next() ? new SinkState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)) : null;
             }
         }
     }
@@ -56,6 +58,15 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
             ps.setLong(4, seq);
             ps.executeUpdate();
         }
+    }
+
+    /** Counts an event set aside in the dead-letter topic (its own statement: the event is already there). */
+    static void deadLettered(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET dead_lettered = dead_lettered + 1 WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            ps.executeUpdate();
+        }
+        c.commit();
     }
 
     static void advance(Connection c, String schema, long kafkaOffset, long seq, long sourceTsMs, long events) throws SQLException {

@@ -69,6 +69,18 @@ public final class SnapshotState {
         return out;
     }
 
+    /** Rows copied per source table of the schema's snapshot, in table order. */
+    public static java.util.Map<String, Long> rowsCopied(Connection c, String schema) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT source_table, rows FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ? ORDER BY finished_at, source_table")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     public static void forgetTables(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ?")) {
             ps.setString(1, schema);
