@@ -97,4 +97,34 @@ class CliIT {
         assertEquals(1, diff.code());
         assertTrue(diff.out().contains("changed id=1"), diff.out());
     }
+
+    @Test
+    void streamNeedsAFinishedSnapshotTakenWithCaptureAndStatusTellsWhereThingsStand() throws Exception {
+        String url = TestPostgres.url();
+        Path f = SqliteFiles.create(dir, "s.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'a')");
+        String schema = TestPostgres.freshSchema("cli_stream");
+        Run none = run("stream", "--sqlite", f.toString(), "--postgres", url, "--schema", schema, "--state-dir", dir.resolve("st").toString());
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().contains("holds no finished snapshot") && none.err().contains("bin/replicator install"), none.err());
+        Run notInstalled = run("status", "--sqlite", f.toString(), "--state-dir", dir.resolve("st").toString());
+        assertEquals(0, notInstalled.code());
+        assertTrue(notInstalled.out().contains("capture is not installed"), notInstalled.out());
+
+        assertEquals(0, run("snapshot", "--sqlite", f.toString(), "--postgres", url, "--schema", schema).code());
+        Run noCapture = run("stream", "--sqlite", f.toString(), "--postgres", url, "--schema", schema, "--state-dir", dir.resolve("st").toString());
+        assertEquals(2, noCapture.code(), noCapture.err());
+        assertTrue(noCapture.err().contains("without change capture installed"), noCapture.err());
+
+        assertEquals(0, run("install", "--sqlite", f.toString()).code());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f); java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO t VALUES (2, 'b')");
+        }
+        Run status = run("status", "--sqlite", f.toString(), "--state-dir", dir.resolve("st").toString(), "--postgres", url, "--schema", schema, "--json");
+        assertEquals(0, status.code(), status.err());
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+        assertEquals(1, j.get("captured_seq").asLong(), status.out());
+        assertEquals(1, j.get("changelog_rows").asLong());
+        assertEquals("done", j.get("snapshot_status").asText());
+        assertEquals(1, j.get("snapshot_rows").get("t").asLong());
+    }
 }
