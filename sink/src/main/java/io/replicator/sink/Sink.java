@@ -117,8 +117,48 @@ public final class Sink implements AutoCloseable {
         return failure.get();
     }
 
+    /**
+     * One sink per target schema: a session advisory lock, held on its own connection for the sink's life, so a
+     * second `run` or a `replay` cannot apply to the same tables at the same time.
+     */
+    public static boolean schemaBusy(Connection c, String schema) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+            ps.setString(1, LOCK_PREFIX + schema);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) return true;
+            }
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+            ps.setString(1, LOCK_PREFIX + schema);
+            ps.execute();
+        }
+        return false;
+    }
+
+    private static final String LOCK_PREFIX = "replicator.sink.";
+
+    private Connection lock() {
+        Connection c = settings.target().connect("replicator-sink-lock");
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+            ps.setString(1, LOCK_PREFIX + settings.schema());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.close();
+                    throw ReplicatorException.config("another sink (a running `run` or `replay`) is applying to schema " + settings.schema()
+                            + "; stop it first");
+                }
+            }
+            return c;
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot take the sink lock of schema " + settings.schema() + ": " + e.getMessage(), e);
+        }
+    }
+
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+        try (Connection lock = lock();
+             KafkaConsumer<byte[], byte[]> consumer = consumer();
              KafkaProducer<byte[], byte[]> dlq = settings.deadLetter() ? producer() : null) {
             TopicPartition tp = new TopicPartition(settings.topic(), 0);
             consumer.assign(List.of(tp));
@@ -165,7 +205,7 @@ public final class Sink implements AutoCloseable {
             }
         } catch (ReplicatorException e) {
             failure.set(e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException e) {
             failure.set(ReplicatorException.runtime("the sink stopped: " + PostgresUrl.redactRaw(String.valueOf(e)), e));
         } finally {
             rollbackQuietly();
