@@ -189,9 +189,12 @@ final class CaptureRefresh {
 
     private static void dropAllTriggers(Connection c) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?"
+                + " AND substr(name, 1, ?) <> ?")) { // a cutover's write fence stays
             ps.setInt(1, CaptureSchema.PREFIX.length());
             ps.setString(2, CaptureSchema.PREFIX);
+            ps.setInt(3, WriteFence.PREFIX.length());
+            ps.setString(4, WriteFence.PREFIX);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) names.add(rs.getString(1));
             }

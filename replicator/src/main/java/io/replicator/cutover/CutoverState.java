@@ -1,0 +1,51 @@
+package io.replicator.cutover;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The cutover's record, one row per target schema in {@code replicator.cutover}: done or aborted, and why. */
+final class CutoverState {
+    static final String TABLE = "replicator.cutover";
+
+    private CutoverState() {}
+
+    static void ensure(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
+            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+                    + " target_schema text PRIMARY KEY,"
+                    + " status text NOT NULL CHECK (status IN ('done', 'aborted')),"
+                    + " final_seq bigint,"
+                    + " write_pause_ms bigint,"
+                    + " at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                    + " reason text)");
+        }
+    }
+
+    static void record(Connection c, String schema, String status, Long finalSeq, Long pauseMs, String reason) throws SQLException {
+        ensure(c);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (target_schema, status, final_seq, write_pause_ms, reason) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (target_schema) DO UPDATE SET status = excluded.status, final_seq = excluded.final_seq,"
+                + " write_pause_ms = excluded.write_pause_ms, reason = excluded.reason, at = clock_timestamp()")) {
+            ps.setString(1, schema);
+            ps.setString(2, status);
+            ps.setObject(3, finalSeq);
+            ps.setObject(4, pauseMs);
+            ps.setString(5, reason);
+            ps.executeUpdate();
+        }
+    }
+
+    /** 'done', 'aborted', or null when no cutover was tried. */
+    static String status(Connection c, String schema) throws SQLException {
+        ensure(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + TABLE + " WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}
