@@ -2,6 +2,8 @@ package io.replicator.cli;
 
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.capture.CaptureStatus;
+import io.replicator.control.ControlPlane;
+import io.replicator.control.Replicator;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -59,6 +61,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--pool-size", defaultValue = "10", description = "PostgreSQL connections in the sink's pool (default: ${DEFAULT-VALUE}).")
     int poolSize;
 
+    @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address of the HTTP control plane (default: ${DEFAULT-VALUE}, this machine only; another address is an explicit choice).")
+    String httpHost;
+
+    @Option(names = "--http-port", defaultValue = "8484", paramLabel = "PORT",
+            description = "Port of the HTTP control plane: /health, /status, /metrics, POST /cutover (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int httpPort;
+
+    @Option(names = "--http-token", defaultValue = "${env:REPLICATOR_HTTP_TOKEN}", paramLabel = "TOKEN",
+            description = "Bearer token for state-changing requests; default $REPLICATOR_HTTP_TOKEN, else generated into <state-dir>/http-token.")
+    String httpToken;
+
+    @Option(names = "--no-http", description = "Do not start the HTTP control plane.")
+    boolean noHttp;
+
     @Option(names = "--status-interval", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
             description = "How often a status line is printed (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
@@ -79,8 +96,12 @@ final class RunCommand implements Callable<Integer> {
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
                  Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize))) {
+                ControlPlane http = noHttp ? null : ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), f, sink),
+                        httpHost, httpPort, httpToken, settings.stateDir());
+                if (http != null) System.err.println("control plane: " + http.url() + " (/health, /status, /metrics; POST /cutover with the token)");
                 Thread hook = new Thread(() -> {
                     stopping.set(true);
+                    if (http != null) http.close();
                     sink.close();
                     f.close();
                     kafka.close();
@@ -96,7 +117,10 @@ final class RunCommand implements Callable<Integer> {
                             st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
                             sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
                 }
-                if (!stopping.get()) Runtime.getRuntime().removeShutdownHook(hook);
+                if (!stopping.get()) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                    if (http != null) http.close();
+                }
                 ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
                 if (failure != null) throw failure;
             }

@@ -5,7 +5,7 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.snapshot.load.SnapshotState;
 import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.stream.FeedOffsets;
+import io.replicator.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,49 +43,11 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         SqliteSource source = SqliteSource.of(sqlite);
         CaptureStatus cap = CaptureStatus.read(source);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("sqlite", source.path().toString());
-        r.put("capture_installed", cap.installed());
-        r.put("captured_tables", cap.tables());
-        r.put("captured_seq", cap.capturedSeq());
-        r.put("changelog_rows", cap.changelogRows());
-        r.put("changelog_oldest_seq", cap.oldestSeq());
-        OptionalLong published = FeedOffsets.committed(stateDir.resolve("feed-offsets.dat"), cap.captureId());
-        Long handOff = null;
         String url = postgres != null ? postgres : System.getenv("DATABASE_URL");
-        if (url != null && !url.isBlank()) {
-            PostgresUrl target = PostgresUrl.parse(url);
-            try (Connection c = target.connect("replicator-status")) {
-                SnapshotState.ensure(c);
-                SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-                r.put("snapshot_status", run == null ? "none" : run.status());
-                handOff = run == null ? null : run.changelogSeq();
-                r.put("snapshot_changelog_seq", handOff);
-                r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
-                r.put("snapshot_rows", SnapshotState.rowsCopied(c, schema));
-                io.replicator.sink.SinkState.ensure(c);
-                io.replicator.sink.SinkState sink = io.replicator.sink.SinkState.read(c, schema);
-                if (sink != null) {
-                    r.put("applied_seq", sink.seq());
-                    r.put("apply_lag_changes", Math.max(0, cap.capturedSeq() - sink.seq()));
-                    r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
-                    r.put("last_batch_applied_ms", sink.appliedAtMs());
-                    r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
-                    r.put("apply_lag_ms", sink.seq() >= cap.capturedSeq() ? 0 : sink.sourceTsMs() == 0 ? null : Math.max(0, System.currentTimeMillis() - sink.sourceTsMs()));
-                    r.put("dead_lettered", sink.deadLettered());
-                    r.put("dead_letter_topic", sink.topic() + ".dlq");
-                }
-                String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
-                        : sink == null ? "snapshot done, not applying yet"
-                        : cap.capturedSeq() - sink.seq() > 1000 ? "catching up" : "streaming";
-                r.put("phase", phase);
-            } catch (java.sql.SQLException e) {
-                throw io.replicator.core.ReplicatorException.runtime("cannot read snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
-            }
-        }
-        Long pub = published.isPresent() ? Long.valueOf(published.getAsLong()) : handOff;
-        r.put("published_seq", pub);
-        r.put("lag_events", pub == null ? null : Math.max(0, cap.capturedSeq() - pub));
+        Map<String, Object> r = StatusReport.build(source, cap, stateDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
+        Long handOff = (Long) r.get("snapshot_changelog_seq");
+        boolean publishedStored = Boolean.TRUE.equals(r.get("published_stored"));
+        Object pub = r.get("published_seq");
         if (json) {
             Json.print(r);
         } else if (!cap.installed()) {
@@ -95,8 +57,8 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("captured tables     %d%n", cap.tables());
             System.out.printf("captured position   %d%n", cap.capturedSeq());
             System.out.printf("published position  %s%s%n", pub == null ? "none (the feed has not run)" : pub,
-                    published.isPresent() || pub == null ? "" : " (snapshot hand-off; the feed has not committed a position yet)");
-            if (pub != null) System.out.printf("lag                 %d change(s) not yet in Kafka%n", Math.max(0, cap.capturedSeq() - pub));
+                    publishedStored || pub == null ? "" : " (snapshot hand-off; the feed has not committed a position yet)");
+            if (pub != null) System.out.printf("lag                 %s change(s) not yet in Kafka%n", r.get("lag_events"));
             System.out.printf("changelog           %d row(s), seq %d..%d%n", cap.changelogRows(), cap.oldestSeq(), cap.capturedSeq());
             if (r.containsKey("snapshot_status")) {
                 System.out.printf("phase               %s%n", r.get("phase"));

@@ -154,7 +154,7 @@ class RunIT {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "io.replicator.cli.Main", "run",
                 "--sqlite", db.toString(), "--postgres", TestPostgres.url(), "--schema", schema,
-                "--kafka", TestKafka.bootstrap(), "--state-dir", state.toString(), "--status-interval", "1s");
+                "--kafka", TestKafka.bootstrap(), "--state-dir", state.toString(), "--status-interval", "1s", "--http-port", "0");
         Path log = dir.resolve("run-" + System.nanoTime() + ".log");
         lastLog = log;
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

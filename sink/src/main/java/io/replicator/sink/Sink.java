@@ -66,6 +66,12 @@ public final class Sink implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong lastSourceTs = new AtomicLong();
     private volatile boolean stopping;
+    private volatile java.util.function.LongConsumer commitListener = n -> { };
+
+    /** Called after each commit with the time from the transaction's first apply to its commit (ns). */
+    public void onCommit(java.util.function.LongConsumer listener) {
+        this.commitListener = listener;
+    }
     private Connection conn;
 
     private Sink(Settings settings) {
@@ -235,6 +241,7 @@ public final class Sink implements AutoCloseable {
         boolean inGroup = false;
         long accepted = state.seq();
         long sinceCommit = 0;
+        long txStart = 0;
         while (!stopping) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
             List<SinkEvent> events = new ArrayList<>(records.count());
@@ -253,6 +260,7 @@ public final class Sink implements AutoCloseable {
                     if (!inTx) {
                         BatchApplier.begin(conn);
                         inTx = true;
+                        txStart = System.nanoTime();
                     }
                     applier.apply(conn, chunk);
                     sinceCommit += chunk.size();
@@ -265,6 +273,7 @@ public final class Sink implements AutoCloseable {
                         SinkState.advance(conn, settings.schema(), e.offset(), accepted, e.source().tsMs(), sinceCommit);
                         conn.commit();
                         inTx = false;
+                        commitListener.accept(System.nanoTime() - txStart);
                         appliedEvents.addAndGet(sinceCommit);
                         sinceCommit = 0;
                         appliedSeq.set(accepted);

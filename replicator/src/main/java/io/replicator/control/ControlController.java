@@ -1,0 +1,83 @@
+package io.replicator.control;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.replicator.core.ReplicatorException;
+import io.replicator.cutover.Cutover;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The HTTP control plane: {@code /health} (503 while a dependency is down), {@code /status}, {@code /metrics}
+ * (Prometheus text), and {@code POST /cutover}, which needs {@code Authorization: Bearer <token>}; without it
+ * the answer is 401 and nothing changes.
+ */
+@Controller
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class ControlController {
+    private final Replicator replicator;
+    private final Token token;
+
+    public ControlController(Replicator replicator, Token token) {
+        this.replicator = replicator;
+        this.token = token;
+    }
+
+    @Get("/health")
+    public HttpResponse<Map<String, Object>> health() {
+        Map<String, Object> h = replicator.health();
+        return "UP".equals(h.get("status")) ? HttpResponse.ok(h) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(h);
+    }
+
+    @Get("/status")
+    public Map<String, Object> status() {
+        return replicator.status();
+    }
+
+    @Get(value = "/metrics", produces = "text/plain; version=0.0.4; charset=utf-8")
+    public String metrics() {
+        return replicator.scrape();
+    }
+
+    /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"none"}. */
+    @Post("/cutover")
+    public HttpResponse<Object> cutover(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
+        if (!token.matches(authorization)) {
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
+        }
+        Map<String, Object> b = body == null ? Map.of() : body;
+        try {
+            Cutover.Options opt = new Cutover.Options(Duration.ofMillis(number(b, "max_write_pause_ms", 30_000)), number(b, "max_lag", 1000),
+                    Cutover.VerifyMode.valueOf(String.valueOf(b.getOrDefault("verify", "full")).toUpperCase(Locale.ROOT)), null);
+            Cutover.Result r = replicator.cutover(opt);
+            return r.done() ? HttpResponse.ok(r) : HttpResponse.status(HttpStatus.CONFLICT).body(r);
+        } catch (ReplicatorException | IllegalArgumentException e) {
+            return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static long number(Map<String, Object> b, String key, long dflt) {
+        Object v = b.get(key);
+        return v instanceof Number n ? n.longValue() : dflt;
+    }
+
+    /** The bearer token, compared in constant time. */
+    public record Token(String value) {
+        public boolean matches(String authorization) {
+            if (authorization == null || !authorization.startsWith("Bearer ")) return false;
+            return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.replicator.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.replicator.capture.CaptureInstaller;
+import io.replicator.core.PostgresUrl;
+import io.replicator.core.testing.SqliteFiles;
+import io.replicator.core.testing.TestPostgres;
+import io.replicator.sink.Sink;
+import io.replicator.sink.SinkState;
+import io.replicator.snapshot.load.SnapshotOptions;
+import io.replicator.snapshot.load.SnapshotProgress;
+import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.snapshot.source.JournalPolicy;
+import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.stream.ChangeFeed;
+import io.replicator.stream.FeedSettings;
+import io.replicator.testing.TestKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The HTTP control plane of a running replicator: health, status without secrets, Prometheus metrics, 401 without the token, cutover with it. */
+class ControlPlaneIT {
+    @TempDir
+    Path dir;
+
+    private static final String SECRET = "S3cretPassw0rd";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"max_write_pause_ms\": 20000, \"verify\": \"full\"}"));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthStatusMetricsAndATokenGuardedCutover() throws Exception {
+        Path db = SqliteFiles.create(dir, "http.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'a')");
+        String schema = TestPostgres.freshSchema("http");
+        // the machine's PostgreSQL trusts local connections, so a password in the URL is accepted and must never be shown
+        PostgresUrl target = PostgresUrl.parse(TestPostgres.url().replace("postgresql://postgres@", "postgresql://postgres:" + SECRET + "@"));
+        new CaptureInstaller(SqliteSource.of(db.toString())).install();
+        new Snapshotter(SqliteSource.of(db.toString()), target, new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false),
+                SnapshotProgress.NONE).run();
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        try (Connection pg = TestPostgres.connect()) {
+            SinkState.ensure(pg);
+            SinkState.reset(pg, schema, fs.topic(), 0, -1);
+        }
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
+             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, target, false, 20_000, 2));
+             ControlPlane cp = ControlPlane.start(new Replicator(SqliteSource.of(db.toString()), target, schema, fs.stateDir(), feed, sink),
+                     "127.0.0.1", 0, null, fs.stateDir())) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO t VALUES (2, 'b')");
+            }
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            String base = cp.url();
+
+            HttpResponse<String> health = get(base + "/health");
+            assertEquals(200, health.statusCode(), health.body());
+            assertTrue(health.body().contains("\"UP\""), health.body());
+
+            HttpResponse<String> status = get(base + "/status");
+            assertEquals(200, status.statusCode());
+            JsonNode st = new ObjectMapper().readTree(status.body());
+            assertEquals(1, st.get("applied_seq").asLong(), status.body());
+            assertEquals("streaming", st.get("phase").asText());
+
+            HttpResponse<String> metrics = get(base + "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertEquals(1.0, metric(metrics.body(), "replicator_applied_seq"), metrics.body());
+            assertEquals(0.0, metric(metrics.body(), "replicator_lag_changes"));
+            assertTrue(metric(metrics.body(), "replicator_events_applied_total") >= 1);
+            assertTrue(metrics.body().contains("replicator_batch_apply_seconds_bucket"), "the apply-time histogram is exported");
+
+            for (String body : List.of(health.body(), status.body(), metrics.body())) assertFalse(body.contains(SECRET), "no secret in any answer");
+
+            HttpResponse<String> anonymous = post(base + "/cutover", null);
+            assertEquals(401, anonymous.statusCode());
+            HttpResponse<String> wrong = post(base + "/cutover", "not-the-token");
+            assertEquals(401, wrong.statusCode());
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO t VALUES (3, 'a 401 changed nothing: SQLite still takes writes')");
+            }
+            String token = Files.readString(fs.stateDir().resolve("http-token")).trim();
+            HttpResponse<String> cut = post(base + "/cutover", token);
+            assertEquals(200, cut.statusCode(), cut.body());
+            assertTrue(new ObjectMapper().readTree(cut.body()).get("done").asBoolean(), cut.body());
+            assertEquals("cutover done", new ObjectMapper().readTree(get(base + "/status").body()).get("phase").asText());
+        }
+    }
+
+    private static double metric(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(text);
+        if (!m.find()) throw new AssertionError(name + " not in metrics");
+        return Double.parseDouble(m.group(2));
+    }
+}
