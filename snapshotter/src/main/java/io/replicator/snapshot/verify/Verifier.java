@@ -95,8 +95,7 @@ public final class Verifier {
         int buckets = bucketCount(t.rows());
         Side a = new Side(buckets);
         Side b = new Side(buckets);
-        scanSqlite(sq, t, types, a, null, null);
-        scanPostgres(pgc, t, types, b, null, null);
+        bothSides(() -> scanSqlite(sq, t, types, a, null, null), () -> scanPostgres(pgc, t, types, b, null, null));
         List<Integer> differing = new ArrayList<>();
         for (int i = 0; i < buckets; i++) {
             if (a.count[i] != b.count[i] || a.sumA[i] != b.sumA[i] || a.sumB[i] != b.sumB[i]) differing.add(i);
@@ -108,8 +107,7 @@ public final class Verifier {
             for (int i : differing) want[i] = true;
             Map<ByteBuffer, Row> left = new HashMap<>();
             Map<ByteBuffer, Row> right = new HashMap<>();
-            scanSqlite(sq, t, types, new Side(buckets), want, left);
-            scanPostgres(pgc, t, types, new Side(buckets), want, right);
+            bothSides(() -> scanSqlite(sq, t, types, new Side(buckets), want, left), () -> scanPostgres(pgc, t, types, new Side(buckets), want, right));
             for (Map.Entry<ByteBuffer, Row> e : left.entrySet()) {
                 Row r = right.get(e.getKey());
                 if (r == null) {
@@ -135,6 +133,34 @@ public final class Verifier {
         }
         return new VerifyReport.TableResult(t.source().name(), t.pgName(), a.rows, b.rows, diffKeys,
                 String.format("%016x%016x", sumA, sumB), (System.nanoTime() - t0) / 1e9, diffs, null);
+    }
+
+    private interface Scan {
+        void run() throws SQLException;
+    }
+
+    /** Reads SQLite here and PostgreSQL on another thread at the same time (each side has its own connection and state). */
+    private static void bothSides(Scan sqlite, Scan postgres) throws SQLException {
+        java.util.concurrent.FutureTask<Void> pg = new java.util.concurrent.FutureTask<>(() -> {
+            postgres.run();
+            return null;
+        });
+        Thread th = new Thread(pg, "verify-postgres");
+        th.start();
+        try {
+            sqlite.run();
+        } finally {
+            try {
+                pg.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while reading PostgreSQL", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof SQLException se) throw se;
+                if (e.getCause() instanceof RuntimeException re) throw re;
+                throw new SQLException(e.getCause());
+            }
+        }
     }
 
     private static int bucketCount(long rows) {
