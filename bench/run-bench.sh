@@ -14,4 +14,4 @@ mvn -q -B -DskipTests install >/dev/null
 mvn -q -B -pl replicator test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="replicator/target/test-classes:replicator/target/classes:$(cat replicator/target/bench.classpath)"
 mkdir -p bench/out
-java -Xmx2g -cp "$CP" io.replicator.bench.RunBench "$PG" "${1:-1000}" "${2:-20}" "${3:-500000}" 2>&1 | grep -E '^(apply|lag)' | tee "bench/out/run-$(date +%Y%m%dT%H%M%S).txt"
+java -Xmx2g -cp "$CP" io.replicator.bench.RunBench "$PG" "${1:-1000}" "${2:-20}" "${3:-500000}" 2>&1 | grep -E '^(apply|lag|cutover)' | tee "bench/out/run-$(date +%Y%m%dT%H%M%S).txt"

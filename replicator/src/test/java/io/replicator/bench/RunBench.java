@@ -47,6 +47,8 @@ public final class RunBench {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             throughput(pg, kafka, dir, rows);
             lag(pg, kafka, dir, rate, seconds);
+            cutover(pg, kafka, dir, rate, io.replicator.cutover.Cutover.VerifyMode.NONE);
+            cutover(pg, kafka, dir, rate, io.replicator.cutover.Cutover.VerifyMode.FULL);
         }
     }
 
@@ -179,6 +181,63 @@ public final class RunBench {
             System.out.printf("lag: commit in SQLite -> visible in PostgreSQL, %d transactions after a 5 s warm-up: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     lat.length, p(lat, 50), p(lat, 95), p(lat, 99), lat[lat.length - 1] / 1e6);
             System.out.printf("lag: after the last commit, lag was zero (PostgreSQL at the changelog's end) in %.0f ms%n", zero);
+        }
+    }
+
+    /** The write pause of a cutover while the application commits {@code rate} transactions a second (100,000 rows in the table). */
+    static void cutover(PostgresUrl pg, EmbeddedKafka kafka, Path dir, int rate, io.replicator.cutover.Cutover.VerifyMode verify) throws Exception {
+        String schema = "bench_cutover_" + verify.name().toLowerCase();
+        Path seeded = dir.resolve("cutover-" + verify.name().toLowerCase() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + seeded); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, amount REAL, payload TEXT)");
+            s.execute("CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            s.execute("INSERT INTO counters VALUES (1, 0), (2, 0)");
+            s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) INSERT INTO events SELECT i, 'seed', i * 0.5, 'payload of a typical row' FROM n");
+        }
+        new CaptureInstaller(SqliteSource.of(seeded.toString())).install();
+        try (Connection c = pg.connect("bench"); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("DELETE FROM replicator.snapshot_run WHERE target_schema = '" + schema + "'");
+            s.execute("DELETE FROM replicator.snapshot_table WHERE target_schema = '" + schema + "'");
+            s.execute("CREATE TABLE IF NOT EXISTS replicator.cutover (target_schema text PRIMARY KEY, status text, final_seq bigint, write_pause_ms bigint, at timestamptz, reason text)");
+            s.execute("DELETE FROM replicator.cutover WHERE target_schema = '" + schema + "'");
+        }
+        new Snapshotter(SqliteSource.of(seeded.toString()), pg, new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, true),
+                SnapshotProgress.NONE).run();
+        FeedSettings fs = FeedSettings.defaults(seeded, 0, dir.resolve("state-" + schema));
+        long[] refused = {0}, landed = {0};
+        boolean[] stop = {false};
+        try (ChangeFeed feed = ChangeFeed.start(fs, kafka.bootstrapServers()); Sink sink = sink(pg, kafka, fs, schema)) {
+            Thread writer = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + seeded); Statement st = c.createStatement();
+                     PreparedStatement ins = c.prepareStatement("INSERT INTO events (kind, amount, payload) VALUES ('order', 1.5, 'live')")) {
+                    st.execute("PRAGMA synchronous = NORMAL");
+                    st.execute("PRAGMA busy_timeout = 5000");
+                    long start = System.nanoTime(), interval = 1_000_000_000L / rate;
+                    for (long i = 1; !stop[0]; i++) {
+                        long wait = start + i * interval - System.nanoTime();
+                        if (wait > 0) LockSupport.parkNanos(wait);
+                        try {
+                            ins.executeUpdate();
+                            landed[0]++;
+                        } catch (java.sql.SQLException e) {
+                            refused[0]++;
+                        }
+                    }
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }, "bench-writer");
+            writer.start();
+            Thread.sleep(5000);
+            io.replicator.cutover.Cutover.Result r = new io.replicator.cutover.Cutover(SqliteSource.of(seeded.toString()), pg, schema,
+                    new io.replicator.cutover.Cutover.Options(Duration.ofSeconds(30), 100_000, verify, null)).run();
+            Thread.sleep(500);
+            stop[0] = true;
+            writer.join();
+            System.out.printf("cutover: verify=%s, %d-row table, writer at %d tx/s: %s, write pause %d ms (%d writes landed, %d refused by the fence)%n",
+                    verify.name().toLowerCase(), 100_000, rate, r.done() ? "done" : "aborted: " + r.reason(), r.writePauseMs(), landed[0], refused[0]);
         }
     }
 
