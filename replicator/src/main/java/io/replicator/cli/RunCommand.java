@@ -96,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
                  Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize))) {
-                ControlPlane http = noHttp ? null : ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), f, sink),
+                ControlPlane http = noHttp ? null : ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),
                         httpHost, httpPort, httpToken, settings.stateDir());
                 if (http != null) System.err.println("control plane: " + http.url() + " (/health, /status, /metrics; POST /cutover with the token)");
                 Thread hook = new Thread(() -> {

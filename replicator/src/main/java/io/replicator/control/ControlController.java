@@ -41,6 +41,18 @@ public class ControlController {
         return "UP".equals(h.get("status")) ? HttpResponse.ok(h) : HttpResponse.status(HttpStatus.SERVICE_UNAVAILABLE).body(h);
     }
 
+    /** Liveness: the process serves requests (a probe restarts it only when this stops answering). */
+    @Get("/health/liveness")
+    public Map<String, Object> liveness() {
+        return Map.of("status", "UP");
+    }
+
+    /** Readiness: the same checks as {@code /health}; 503 while SQLite, PostgreSQL, the feed (Kafka) or the sink is down. */
+    @Get("/health/readiness")
+    public HttpResponse<Map<String, Object>> readiness() {
+        return health();
+    }
+
     @Get("/status")
     public Map<String, Object> status() {
         return replicator.status();

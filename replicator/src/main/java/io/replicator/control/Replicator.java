@@ -37,7 +37,10 @@ public final class Replicator {
     private volatile CaptureStatus capture;
     private volatile long captureReadAt;
 
-    public Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, ChangeFeed feed, Sink sink) {
+    private final String bootstrap;
+
+    public Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink) {
+        this.bootstrap = bootstrap;
         this.source = source;
         this.target = target;
         this.schema = schema;
@@ -95,6 +98,12 @@ public final class Replicator {
         checks.put("postgres", check(() -> {
             try (Connection c = target.connect("replicator-health"); Statement s = c.createStatement()) {
                 s.execute("SELECT 1");
+            }
+        }));
+        checks.put("kafka", check(() -> {
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap,
+                    "request.timeout.ms", 2000, "default.api.timeout.ms", 2000))) {
+                admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
             }
         }));
         checks.put("feed", feed.failure() == null && !awaitQuick(feed) ? "up" : "down: " + (feed.failure() == null ? "stopped" : feed.failure().getMessage()));

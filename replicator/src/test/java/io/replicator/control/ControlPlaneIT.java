@@ -72,7 +72,7 @@ class ControlPlaneIT {
         }
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, target, false, 20_000, 2));
-             ControlPlane cp = ControlPlane.start(new Replicator(SqliteSource.of(db.toString()), target, schema, fs.stateDir(), feed, sink),
+             ControlPlane cp = ControlPlane.start(new Replicator(SqliteSource.of(db.toString()), target, schema, fs.stateDir(), TestKafka.bootstrap(), feed, sink),
                      "127.0.0.1", 0, null, fs.stateDir())) {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO t VALUES (2, 'b')");
@@ -84,6 +84,9 @@ class ControlPlaneIT {
             HttpResponse<String> health = get(base + "/health");
             assertEquals(200, health.statusCode(), health.body());
             assertTrue(health.body().contains("\"UP\""), health.body());
+
+            assertEquals(200, get(base + "/health/liveness").statusCode());
+            assertEquals(200, get(base + "/health/readiness").statusCode());
 
             HttpResponse<String> status = get(base + "/status");
             assertEquals(200, status.statusCode());

@@ -115,7 +115,7 @@ class FeedIT {
             awaitCaptureRefreshed(db);
             app(db, "INSERT INTO notes VALUES (3, 'after'); UPDATE items SET name = 'B' WHERE id = 2;");
             List<Struct> events = tail.untilSeq(maxSeq(db), Duration.ofSeconds(30));
-            Replica.keys(keys);
+            Replica.keys(Map.of("items", List.of("id"), "notes", List.of("id"), "old", List.of("id"))); // old's row may be read before its drop
             Replica replica = new Replica().apply(events);
             assertEquals(Replica.of(db, keys, List.of()), replica.tables, "items and notes as SQLite has them, old gone");
             assertTrue(events.stream().anyMatch(e -> e.getString("op").equals("s") && "items".equals(table(e))
