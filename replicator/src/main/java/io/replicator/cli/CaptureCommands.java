@@ -15,7 +15,7 @@ final class CaptureCommands {
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = "Install change capture in the SQLite file (triggers + changelog, core SQL only). Idempotent, one transaction.")
     static final class Install implements Callable<Integer> {
-        @Option(names = "--sqlite", required = true, paramLabel = "PATH", description = "The SQLite database file.")
+        @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
         String sqlite;
 
         @Override
@@ -30,7 +30,7 @@ final class CaptureCommands {
     @Command(name = "uninstall", mixinStandardHelpOptions = true,
             description = "Remove every trace of change capture from the SQLite file; the application's tables are untouched.")
     static final class Uninstall implements Callable<Integer> {
-        @Option(names = "--sqlite", required = true, paramLabel = "PATH", description = "The SQLite database file.")
+        @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
         String sqlite;
 
         @Override

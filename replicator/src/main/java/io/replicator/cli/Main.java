@@ -29,6 +29,16 @@ public final class Main implements Runnable {
 
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            for (picocli.CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) known.add(o.longestName().replaceFirst("^-+", ""));
+        }
+        try {
+            cl.setDefaultValueProvider(ConfigDefaults.load(known));
+        } catch (ReplicatorException e) {
+            System.err.println("error: " + e.getMessage());
+            return e.exitCode().code;
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex));
         cl.setExitCodeExceptionMapper(t -> ExitCode.RUNTIME.code);
         cl.setParameterExceptionHandler((ex, args1) -> {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 
 /** --sqlite, --postgres (DATABASE_URL), --schema and --json, shared by every command. */
 public final class SourceTargetOptions {
-    @Option(names = "--sqlite", required = true, paramLabel = "PATH", description = "The SQLite database file.")
+    @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
     String sqlite;
 
     @Option(names = "--postgres", paramLabel = "URL",

@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the captured position, the published position, the changelog size and the snapshot hand-off.")
 final class StatusCommand implements Callable<Integer> {
-    @Option(names = "--sqlite", required = true, paramLabel = "PATH", description = "The SQLite database file.")
+    @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
     String sqlite;
 
     @Option(names = "--state-dir", defaultValue = "data", paramLabel = "DIR", description = "The feed's state directory (default: ${DEFAULT-VALUE}).")

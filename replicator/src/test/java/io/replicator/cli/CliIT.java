@@ -127,4 +127,25 @@ class CliIT {
         assertEquals("done", j.get("snapshot_status").asText());
         assertEquals(1, j.get("snapshot_rows").get("t").asLong());
     }
+
+    @Test
+    void optionsComeFromApplicationYmlWhenNotOnTheCommandLineAndUnknownPropertiesAreRefused() throws Exception {
+        Path f = SqliteFiles.create(dir, "conf.db", "CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        Path yml = dir.resolve("application.yml");
+        try {
+            System.setProperty("replicator.config", yml.toString());
+            java.nio.file.Files.writeString(yml, "replicator:\n  sqlite: " + f + "\n  schema: from_yaml\n");
+            Run plan = run("plan");
+            assertEquals(0, plan.code(), plan.err());
+            assertTrue(plan.out().contains("\"from_yaml\".\"t\""), plan.out());
+            Run flagWins = run("plan", "--schema", "from_flag");
+            assertTrue(flagWins.out().contains("\"from_flag\".\"t\""), flagWins.out());
+            java.nio.file.Files.writeString(yml, "replicator:\n  sqlite: " + f + "\n  statedir: /tmp/x\n");
+            Run unknown = run("plan");
+            assertEquals(2, unknown.code());
+            assertTrue(unknown.err().contains("unknown property replicator.statedir"), unknown.err());
+        } finally {
+            System.clearProperty("replicator.config");
+        }
+    }
 }
