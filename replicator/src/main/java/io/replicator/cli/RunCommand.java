@@ -85,6 +85,10 @@ final class RunCommand implements Callable<Integer> {
         if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
         SqliteSource source = opts.source();
         PostgresUrl target = opts.target();
+        if (cutoverDone(target)) {
+            System.err.println("schema " + opts.schema + " was cut over (see replicator.cutover): there is nothing left to replicate");
+            return ExitCode.OK.code;
+        }
         CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
         System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
         boolean fresh = snapshotIfNeeded(source, target);
@@ -110,6 +114,10 @@ final class RunCommand implements Callable<Integer> {
                 System.err.println("replicating " + source.path() + " -> " + target.redacted() + " schema " + opts.schema + " through topic "
                         + settings.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
                 while (!f.await(Duration.ZERO) && !sink.await(statusInterval)) {
+                    if (cutoverDone(target)) {
+                        System.err.println("the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
+                        break;
+                    }
                     CaptureStatus st = CaptureStatus.read(source);
                     long applied = sink.appliedSeq();
                     long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
@@ -126,6 +134,14 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK.code;
+    }
+
+    private boolean cutoverDone(PostgresUrl target) {
+        try (Connection c = target.connect("replicator-run")) {
+            return "done".equals(io.replicator.cutover.CutoverState.status(c, opts.schema));
+        } catch (SQLException | ReplicatorException e) {
+            return false; // PostgreSQL unreachable for a moment: the sink reports it
+        }
     }
 
     /** Snapshots unless a finished snapshot of this file is there; an interrupted or failed one is started over. True if it snapshotted. */

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** The cutover's record, one row per target schema in {@code replicator.cutover}: done or aborted, and why. */
-final class CutoverState {
+public final class CutoverState {
     static final String TABLE = "replicator.cutover";
 
     private CutoverState() {}
@@ -39,7 +39,7 @@ final class CutoverState {
     }
 
     /** 'done', 'aborted', or null when no cutover was tried. */
-    static String status(Connection c, String schema) throws SQLException {
+    public static String status(Connection c, String schema) throws SQLException {
         ensure(c);
         try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + TABLE + " WHERE target_schema = ?")) {
             ps.setString(1, schema);
