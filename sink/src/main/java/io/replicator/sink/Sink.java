@@ -67,11 +67,6 @@ public final class Sink implements AutoCloseable {
     private final AtomicLong lastSourceTs = new AtomicLong();
     private volatile boolean stopping;
     private volatile java.util.function.LongConsumer commitListener = n -> { };
-
-    /** Called after each commit with the time from the transaction's first apply to its commit (ns). */
-    public void onCommit(java.util.function.LongConsumer listener) {
-        this.commitListener = listener;
-    }
     private Connection conn;
 
     private Sink(Settings settings) {
@@ -95,6 +90,11 @@ public final class Sink implements AutoCloseable {
         Sink s = new Sink(settings);
         s.thread.start();
         return s;
+    }
+
+    /** Called after each commit with the time from the transaction's first apply to its commit (ns). */
+    public void onCommit(java.util.function.LongConsumer listener) {
+        this.commitListener = listener;
     }
 
     /** The changelog position PostgreSQL reflects (-1 until the sink read its state). */
