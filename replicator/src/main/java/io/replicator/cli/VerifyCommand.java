@@ -3,6 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.snapshot.verify.Verifier;
 import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.verify.OnlineVerify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,10 +20,31 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--max-differences", defaultValue = "20", description = "Differing keys listed per table (default: ${DEFAULT-VALUE}).")
     int maxDifferences;
 
+    @Option(names = "--online", defaultValue = "auto", paramLabel = "auto|on|off",
+            description = "auto (default): when `run` is applying to the schema, hold it at a consistent position and compare at that"
+                    + " position while the application keeps writing (rows changed since are left out); on: require that; off: plain comparison.")
+    String online;
+
     @Override
     public Integer call() {
         if (maxDifferences < 0) throw io.replicator.core.ReplicatorException.config("--max-differences must be >= 0");
-        VerifyReport r = new Verifier(opts.source(), opts.target(), opts.schema, maxDifferences).run();
+        if (!java.util.List.of("auto", "on", "off").contains(online)) throw io.replicator.core.ReplicatorException.config("--online must be auto, on or off, got " + online);
+        var source = opts.source();
+        var target = opts.target();
+        boolean held = !online.equals("off") && OnlineVerify.sinkRunning(target, opts.schema);
+        if (online.equals("on") && !held) {
+            throw io.replicator.core.ReplicatorException.config("--online=on: no running `run` applies to schema " + opts.schema);
+        }
+        VerifyReport r;
+        if (held) {
+            OnlineVerify.Result o = OnlineVerify.run(source, target, opts.schema, maxDifferences);
+            r = o.report();
+            long left = r.tables().stream().mapToLong(VerifyReport.TableResult::notCompared).sum();
+            System.err.println("online: PostgreSQL was held at changelog seq " + o.heldAt() + "; " + left
+                    + " row(s) changed in SQLite since were left out of the comparison");
+        } else {
+            r = new Verifier(source, target, opts.schema, maxDifferences).run();
+        }
         if (opts.json) {
             Json.print(r);
         } else {

@@ -242,7 +242,12 @@ public final class Sink implements AutoCloseable {
         long accepted = state.seq();
         long sinceCommit = 0;
         long txStart = 0;
+        long holdCheckedAt = 0;
         while (!stopping) {
+            if (!inTx && !inGroup && System.currentTimeMillis() - holdCheckedAt > 100) {
+                holdCheckedAt = System.currentTimeMillis();
+                holdIfAsked();
+            }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
             List<SinkEvent> events = new ArrayList<>(records.count());
             for (ConsumerRecord<byte[], byte[]> r : records) if (!setAside.contains(r.offset())) events.add(decode(r));
@@ -283,6 +288,24 @@ public final class Sink implements AutoCloseable {
             }
         }
         rollbackQuietly(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
+    }
+
+    /** At a consistent point: if online verification asked, apply nothing until it lets go, saying where we hold. */
+    private void holdIfAsked() throws SQLException {
+        if (!SinkState.holdRequested(conn, settings.schema())) {
+            conn.commit();
+            return;
+        }
+        SinkState.setHeld(conn, settings.schema(), appliedSeq.get());
+        conn.commit();
+        LOG.info("holding at changelog position {} for verification", appliedSeq.get());
+        long deadline = System.currentTimeMillis() + 600_000; // a verification that died does not hold replication forever
+        while (!stopping && System.currentTimeMillis() < deadline && SinkState.holdRequested(conn, settings.schema())) {
+            conn.commit();
+            sleep(20);
+        }
+        SinkState.setHeld(conn, settings.schema(), null);
+        conn.commit();
     }
 
     /** The server's own words: a batch error's first cause, without the statement text. */

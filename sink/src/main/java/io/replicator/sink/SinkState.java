@@ -30,6 +30,8 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
                     + " events bigint NOT NULL DEFAULT 0,"
                     + " dead_lettered bigint NOT NULL DEFAULT 0)");
             s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS dead_lettered bigint NOT NULL DEFAULT 0");
+            s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS hold_requested boolean NOT NULL DEFAULT false");
+            s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS held_seq bigint");
         }
     }
 
@@ -67,6 +69,47 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
             ps.executeUpdate();
         }
         c.commit();
+    }
+
+    /**
+     * Asks the running sink to stop applying at its next consistent point (or lets it go on). While held, the
+     * sink writes the position it holds at into {@code held_seq}: PostgreSQL then shows exactly SQLite's state
+     * at that changelog position, which online verification compares against.
+     */
+    public static void requestHold(Connection c, String schema, boolean hold) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET hold_requested = ? WHERE target_schema = ?")) {
+            ps.setBoolean(1, hold);
+            ps.setString(2, schema);
+            if (ps.executeUpdate() != 1) throw new SQLException("no sink position row for schema " + schema);
+        }
+        if (!c.getAutoCommit()) c.commit();
+    }
+
+    /** The position the sink holds at, or null while it is not holding. */
+    public static Long heldSeq(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT held_seq FROM " + TABLE + " WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    static boolean holdRequested(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT hold_requested FROM " + TABLE + " WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    static void setHeld(Connection c, String schema, Long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET held_seq = ? WHERE target_schema = ?")) {
+            ps.setObject(1, seq);
+            ps.setString(2, schema);
+            ps.executeUpdate();
+        }
     }
 
     static void advance(Connection c, String schema, long kafkaOffset, long seq, long sourceTsMs, long events) throws SQLException {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.replicator.core.Identifiers.pg;
 
@@ -44,11 +45,28 @@ public final class Verifier {
     private final String schema;
     private final int maxDifferences;
 
+    /** Reads, inside the verification's own SQLite read transaction, the keys to leave out per SQLite table. */
+    public interface Exclusions {
+        Map<String, List<List<io.replicator.core.event.SqliteValue>>> read(Connection sqliteInReadTransaction) throws SQLException;
+    }
+
+    private final Exclusions exclusions;
+    private Map<String, List<List<io.replicator.core.event.SqliteValue>>> exclude = Map.of();
+
     public Verifier(SqliteSource source, PostgresUrl target, String schema, int maxDifferences) {
+        this(source, target, schema, maxDifferences, c -> Map.of());
+    }
+
+    /**
+     * @param exclusions keys left out on both sides (as the changelog holds them): rows changed after the
+     *                   position PostgreSQL is held at, for verification while writes continue
+     */
+    public Verifier(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, Exclusions exclusions) {
         this.source = source;
         this.target = target;
         this.schema = schema;
         this.maxDifferences = maxDifferences;
+        this.exclusions = exclusions;
     }
 
     public VerifyReport run() {
@@ -57,6 +75,7 @@ public final class Verifier {
             try (Statement s = sq.createStatement()) {
                 s.execute("BEGIN");
             }
+            exclude = exclusions.read(sq);
             Plan plan = Planner.plan(source.path().toString(), sq, SchemaReader.read(sq),
                     new PlanOptions(schema, Map.of(), io.replicator.core.types.ConflictPolicy.WIDEN), true); // names and keys only: types come from PostgreSQL
             pgc.setAutoCommit(false);
@@ -78,7 +97,7 @@ public final class Verifier {
         Map<String, PgType> pgTypes = columnTypes(pgc, t.pgName());
         if (pgTypes.isEmpty()) {
             return new VerifyReport.TableResult(t.source().name(), t.pgName(), t.rows(), 0, t.rows(), null, 0, List.of(),
-                    "table " + schema + "." + t.pgName() + " does not exist in PostgreSQL");
+                    "table " + schema + "." + t.pgName() + " does not exist in PostgreSQL", 0);
         }
         List<PgType> types = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -90,11 +109,14 @@ public final class Verifier {
         if (t.rowidPgColumn() != null && !pgTypes.containsKey(t.rowidPgColumn())) missing.add(t.rowidPgColumn());
         if (!missing.isEmpty()) {
             return new VerifyReport.TableResult(t.source().name(), t.pgName(), t.rows(), -1, t.rows(), null, 0, List.of(),
-                    "PostgreSQL table " + t.pgName() + " lacks column(s) " + missing);
+                    "PostgreSQL table " + t.pgName() + " lacks column(s) " + missing, 0);
         }
         int buckets = bucketCount(t.rows());
         Side a = new Side(buckets);
         Side b = new Side(buckets);
+        Set<ByteBuffer> ex = excludedKeys(t, types);
+        a.exclude = ex;
+        b.exclude = ex;
         bothSides(() -> scanSqlite(sq, t, types, a, null, null), () -> scanPostgres(pgc, t, types, b, null, null));
         List<Integer> differing = new ArrayList<>();
         for (int i = 0; i < buckets; i++) {
@@ -107,7 +129,11 @@ public final class Verifier {
             for (int i : differing) want[i] = true;
             Map<ByteBuffer, Row> left = new HashMap<>();
             Map<ByteBuffer, Row> right = new HashMap<>();
-            bothSides(() -> scanSqlite(sq, t, types, new Side(buckets), want, left), () -> scanPostgres(pgc, t, types, new Side(buckets), want, right));
+            Side a2 = new Side(buckets);
+            Side b2 = new Side(buckets);
+            a2.exclude = ex;
+            b2.exclude = ex;
+            bothSides(() -> scanSqlite(sq, t, types, a2, want, left), () -> scanPostgres(pgc, t, types, b2, want, right));
             for (Map.Entry<ByteBuffer, Row> e : left.entrySet()) {
                 Row r = right.get(e.getKey());
                 if (r == null) {
@@ -132,7 +158,41 @@ public final class Verifier {
             sumB += a.sumB[i];
         }
         return new VerifyReport.TableResult(t.source().name(), t.pgName(), a.rows, b.rows, diffKeys,
-                String.format("%016x%016x", sumA, sumB), (System.nanoTime() - t0) / 1e9, diffs, null);
+                String.format("%016x%016x", sumA, sumB), (System.nanoTime() - t0) / 1e9, diffs, null, a.skipped);
+    }
+
+    /** The canonical key bytes of the rows to leave out of {@code t}, or null when there are none. */
+    private Set<ByteBuffer> excludedKeys(TablePlan t, List<PgType> types) {
+        List<List<io.replicator.core.event.SqliteValue>> keys = exclude.get(t.source().name());
+        if (keys == null || keys.isEmpty()) return null;
+        int[] keyPos = keyPositions(t);
+        Set<ByteBuffer> out = new java.util.HashSet<>();
+        RowHasher h = new RowHasher();
+        for (List<io.replicator.core.event.SqliteValue> k : keys) {
+            h.reset();
+            try {
+                if (t.rowidPgColumn() != null) {
+                    h.key(PgType.BIGINT, k.get(0).asLong());
+                } else {
+                    if (k.size() < keyPos.length) continue;
+                    for (int i = 0; i < keyPos.length; i++) h.key(types.get(keyPos[i]), convert(types.get(keyPos[i]), k.get(i)));
+                }
+                out.add(ByteBuffer.wrap(h.keyBytes()));
+            } catch (ConversionException | RuntimeException e) {
+                // a key PostgreSQL cannot hold: its row is compared, and reported if it differs
+            }
+        }
+        return out;
+    }
+
+    private static Object convert(PgType t, io.replicator.core.event.SqliteValue v) throws ConversionException {
+        return switch (v.storageClass()) {
+            case NULL -> null;
+            case INTEGER -> io.replicator.core.codec.ValueConverter.fromInteger(t, v.asLong());
+            case REAL -> io.replicator.core.codec.ValueConverter.fromReal(t, v.asDouble());
+            case TEXT -> io.replicator.core.codec.ValueConverter.fromText(t, v.asBytes());
+            case BLOB -> io.replicator.core.codec.ValueConverter.fromBlob(t, v.asBytes());
+        };
     }
 
     private interface Scan {
@@ -178,6 +238,8 @@ public final class Verifier {
         final long[] sumA;
         final long[] sumB;
         long rows;
+        long skipped;
+        Set<ByteBuffer> exclude;
 
         Side(int buckets) {
             count = new long[buckets];
@@ -255,6 +317,10 @@ public final class Verifier {
                 keyText.append(t.columns().get(k).source().name()).append('=')
                         .append(raw[k] != null ? raw[k] : Canonical.display(types.get(k), values[k]));
             }
+        }
+        if (side.exclude != null && side.exclude.contains(ByteBuffer.wrap(h.keyBytes()))) {
+            side.skipped++;
+            return;
         }
         for (int i = 0; i < values.length; i++) {
             if (raw[i] != null) h.unconvertible(raw[i]);

@@ -6,7 +6,7 @@ import java.util.List;
 public record VerifyReport(String sqlite, String postgres, String schema, boolean equal, double seconds, List<TableResult> tables) {
 
     public record TableResult(String source, String table, long sqliteRows, long postgresRows, long differingKeys,
-                              String checksum, double seconds, List<Difference> differences, String error) {
+                              String checksum, double seconds, List<Difference> differences, String error, long notCompared) {
         public boolean equal() {
             return error == null && differingKeys == 0 && sqliteRows == postgresRows;
         }
