@@ -75,7 +75,7 @@ final class CapturedTable implements AutoCloseable {
 
     private List<SqliteValue> values(ResultSet rs) throws SQLException {
         List<SqliteValue> out = new ArrayList<>(fields.size());
-        for (int i = 1; i <= fields.size(); i++) out.add(value(rs, i));
+        for (int i = 1; i <= fields.size(); i++) out.add(SqliteValueReader.value(rs, i));
         return out;
     }
 
@@ -85,16 +85,6 @@ final class CapturedTable implements AutoCloseable {
         List<SqliteValue> out = new ArrayList<>();
         for (String k : keyFields) out.add(row.get(fields.indexOf(k)));
         return out;
-    }
-
-    static SqliteValue value(ResultSet rs, int col) throws SQLException {
-        return switch (SqliteValueReader.storageClass(rs, col)) {
-            case NULL -> SqliteValue.NULL;
-            case INTEGER -> SqliteValue.integer(rs.getLong(col));
-            case REAL -> SqliteValue.real(rs.getDouble(col));
-            case TEXT -> SqliteValue.text(rs.getBytes(col));
-            case BLOB -> SqliteValue.blob(rs.getBytes(col));
-        };
     }
 
     /** Binds a key value with its own storage class, so that it compares equal to the stored one. */

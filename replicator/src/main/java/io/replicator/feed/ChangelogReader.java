@@ -175,7 +175,7 @@ final class ChangelogReader implements AutoCloseable {
     }
 
     private SqliteValue keyValue(ResultSet rs, int col, String table, long seq) throws SQLException {
-        SqliteValue v = CapturedTable.value(rs, col);
+        SqliteValue v = io.replicator.core.codec.SqliteValueReader.value(rs, col);
         if (v.storageClass() == io.replicator.core.model.StorageClass.TEXT && !ChangeEventFormat.wellFormed(v.asBytes())) {
             throw new ReplicatorException(ExitCode.DATA_LOSS, "table " + table + ": a key value is text that is not valid UTF-8 ("
                     + io.replicator.core.codec.Utf8.hex(v.asBytes(), 32) + ", changelog seq " + seq + "); the feed cannot look that row up exactly."

@@ -89,21 +89,11 @@ public final class OnlineVerify {
                     Integer w = width.get(rs.getString(1));
                     if (w == null) continue;
                     List<SqliteValue> key = new ArrayList<>(w);
-                    for (int i = 0; i < w; i++) key.add(value(rs, 2 + i));
+                    for (int i = 0; i < w; i++) key.add(SqliteValueReader.value(rs, 2 + i));
                     out.computeIfAbsent(rs.getString(1), t -> new ArrayList<>()).add(key);
                 }
             }
         }
         return out;
-    }
-
-    private static SqliteValue value(ResultSet rs, int col) throws SQLException {
-        return switch (SqliteValueReader.storageClass(rs, col)) {
-            case NULL -> SqliteValue.NULL;
-            case INTEGER -> SqliteValue.integer(rs.getLong(col));
-            case REAL -> SqliteValue.real(rs.getDouble(col));
-            case TEXT -> SqliteValue.text(rs.getBytes(col));
-            case BLOB -> SqliteValue.blob(rs.getBytes(col));
-        };
     }
 }

@@ -38,6 +38,14 @@ import java.util.concurrent.locks.LockSupport;
  * Usage: RunBench POSTGRES_URL [txPerSecond=1000] [seconds=20] [applyRows=500000]
  */
 public final class RunBench {
+    /** A failure in a helper thread (reader, writer): the figures of that run would be wrong, so the bench fails. */
+    private static final java.util.concurrent.atomic.AtomicReference<Exception> FAILURE = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private static void checkHelpers() throws Exception {
+        Exception e = FAILURE.get();
+        if (e != null) throw e;
+    }
+
     public static void main(String[] args) throws Exception {
         PostgresUrl pg = PostgresUrl.parse(args[0]);
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
@@ -133,7 +141,7 @@ public final class RunBench {
                         LockSupport.parkNanos(1_000_000);
                     }
                 } catch (Exception e) {
-                    e.printStackTrace();
+                    FAILURE.compareAndSet(null, e);
                 }
             }, "pg-reader");
             reader.start();
@@ -174,6 +182,7 @@ public final class RunBench {
             double zero = (System.nanoTime() - stopped) / 1e6;
             stop[0] = true;
             reader.join();
+            checkHelpers();
             int warm = Math.min(n, rate * 5);
             long[] lat = new long[n - warm];
             for (int i = warm + 1; i <= n; i++) lat[i - warm - 1] = visibleAt[i] - committedAt[i];
@@ -226,7 +235,7 @@ public final class RunBench {
                         }
                     }
                 } catch (Exception e) {
-                    e.printStackTrace();
+                    FAILURE.compareAndSet(null, e);
                 }
             }, "bench-writer");
             writer.start();
@@ -236,6 +245,7 @@ public final class RunBench {
             Thread.sleep(500);
             stop[0] = true;
             writer.join();
+            checkHelpers();
             System.out.printf("cutover: verify=%s, %d-row table, writer at %d tx/s: %s, write pause %d ms (%d writes landed, %d refused by the fence)%n",
                     verify.name().toLowerCase(), 100_000, rate, r.done() ? "done" : "aborted: " + r.reason(), r.writePauseMs(), landed[0], refused[0]);
         }

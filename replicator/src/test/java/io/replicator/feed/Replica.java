@@ -89,7 +89,7 @@ final class Replica {
                     ResultSetMetaData md = rs.getMetaData();
                     while (rs.next()) {
                         Map<String, SqliteValue> row = new LinkedHashMap<>();
-                        for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), CapturedTable.value(rs, i));
+                        for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), io.replicator.core.codec.SqliteValueReader.value(rs, i));
                         Map<String, SqliteValue> key = new LinkedHashMap<>();
                         for (String k : t.getValue()) key.put(k, row.get(k));
                         rows.put(keyText(key), row);

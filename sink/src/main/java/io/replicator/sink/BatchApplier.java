@@ -132,7 +132,7 @@ final class BatchApplier {
 
     private Object convert(TargetTable t, SinkEvent e, String pgColumn, SqliteValue v) {
         try {
-            return Binder.convert(t.columns.get(pgColumn), v);
+            return io.replicator.core.codec.ValueConverter.from(t.columns.get(pgColumn), v);
         } catch (ConversionException ex) {
             throw new PoisonEvent(e, "table " + e.table() + ", column " + pgColumn + ", key " + e.key().values() + ": the value " + v + " "
                     + ex.getMessage() + " (PostgreSQL column " + t.qualified() + "." + pgColumn + " is " + t.columns.get(pgColumn).sql()

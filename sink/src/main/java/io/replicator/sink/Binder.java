@@ -1,9 +1,6 @@
 package io.replicator.sink;
 
-import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.ValueConverter;
-import io.replicator.core.event.SqliteValue;
-import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -12,19 +9,9 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-/** Converts a SQLite value for its PostgreSQL column with the snapshot's rules, and binds it. */
+/** Binds a value converted for its PostgreSQL column (ValueConverter) to a statement parameter. */
 final class Binder {
     private Binder() {}
-
-    static Object convert(PgType t, SqliteValue v) throws ConversionException {
-        return switch (v.storageClass()) {
-            case NULL -> null;
-            case INTEGER -> ValueConverter.fromInteger(t, v.asLong());
-            case REAL -> ValueConverter.fromReal(t, v.asDouble());
-            case TEXT -> ValueConverter.fromText(t, v.asBytes());
-            case BLOB -> ValueConverter.fromBlob(t, v.asBytes());
-        };
-    }
 
     static void bind(PreparedStatement ps, int i, Object v) throws SQLException {
         if (v == null) ps.setNull(i, Types.NULL);

@@ -62,6 +62,17 @@ public final class SqliteValueReader {
         };
     }
 
+    /** The value exactly as SQLite holds it: storage class and bits (TEXT as its raw bytes). */
+    public static io.replicator.core.event.SqliteValue value(ResultSet rs, int col) throws SQLException {
+        return switch (storageClass(rs, col)) {
+            case NULL -> io.replicator.core.event.SqliteValue.NULL;
+            case INTEGER -> io.replicator.core.event.SqliteValue.integer(rs.getLong(col));
+            case REAL -> io.replicator.core.event.SqliteValue.real(rs.getDouble(col));
+            case TEXT -> io.replicator.core.event.SqliteValue.text(rs.getBytes(col));
+            case BLOB -> io.replicator.core.event.SqliteValue.blob(rs.getBytes(col));
+        };
+    }
+
     /** The value as SQLite holds it, for error messages: 'text', 42, 1.5, x'00FF'. */
     public static String display(ResultSet rs, int col) throws SQLException {
         return switch (storageClass(rs, col)) {

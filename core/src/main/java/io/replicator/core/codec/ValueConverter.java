@@ -22,6 +22,17 @@ public final class ValueConverter {
         }
     }
 
+    /** A SQLite value as it arrived in a change event, for its column; null for NULL. */
+    public static Object from(PgType t, io.replicator.core.event.SqliteValue v) throws ConversionException {
+        return switch (v.storageClass()) {
+            case NULL -> null;
+            case INTEGER -> fromInteger(t, v.asLong());
+            case REAL -> fromReal(t, v.asDouble());
+            case TEXT -> fromText(t, v.asBytes());
+            case BLOB -> fromBlob(t, v.asBytes());
+        };
+    }
+
     public static Object fromInteger(PgType t, long v) throws ConversionException {
         switch (t.kind()) {
             case SMALLINT, INTEGER, BIGINT -> {

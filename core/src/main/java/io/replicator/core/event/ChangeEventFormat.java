@@ -90,10 +90,11 @@ public final class ChangeEventFormat {
         });
     }
 
+    /** The row struct; each value is encoded as its field's schema (from {@link #rowSchema}) says, so its kind is found once. */
     public static Struct row(Schema schema, List<SqliteValue> values) {
         Struct s = new Struct(schema);
         List<org.apache.kafka.connect.data.Field> fields = schema.fields();
-        for (int i = 0; i < values.size(); i++) s.put(fields.get(i), encode(values.get(i)));
+        for (int i = 0; i < values.size(); i++) s.put(fields.get(i), encode(fields.get(i).schema(), values.get(i)));
         return s;
     }
 
@@ -162,14 +163,15 @@ public final class ChangeEventFormat {
         };
     }
 
-    private static Object encode(SqliteValue v) {
-        return switch (kind(v)) {
-            case NULL -> null;
-            case INTEGER -> v.asLong();
-            case REAL -> v.asDouble();
-            case REAL_STRING -> Double.toString(v.asDouble());
-            case TEXT -> new String(v.asBytes(), StandardCharsets.UTF_8);
-            case TEXT_BYTES, BLOB -> v.asBytes();
+    private static Object encode(Schema field, SqliteValue v) {
+        if (v.isNull()) return null;
+        return switch (field.type()) {
+            case INT64 -> v.asLong();
+            case FLOAT64 -> v.asDouble();
+            case STRING -> v.storageClass() == io.replicator.core.model.StorageClass.REAL ? Double.toString(v.asDouble())
+                    : new String(v.asBytes(), StandardCharsets.UTF_8);
+            case BYTES -> v.asBytes();
+            default -> throw new IllegalArgumentException("a row field of type " + field.type() + " is not part of the change-event format");
         };
     }
 

@@ -175,7 +175,7 @@ public final class Verifier {
                     h.key(PgType.BIGINT, k.get(0).asLong());
                 } else {
                     if (k.size() < keyPos.length) continue;
-                    for (int i = 0; i < keyPos.length; i++) h.key(types.get(keyPos[i]), convert(types.get(keyPos[i]), k.get(i)));
+                    for (int i = 0; i < keyPos.length; i++) h.key(types.get(keyPos[i]), io.replicator.core.codec.ValueConverter.from(types.get(keyPos[i]), k.get(i)));
                 }
                 out.add(ByteBuffer.wrap(h.keyBytes()));
             } catch (ConversionException | RuntimeException e) {
@@ -183,16 +183,6 @@ public final class Verifier {
             }
         }
         return out;
-    }
-
-    private static Object convert(PgType t, io.replicator.core.event.SqliteValue v) throws ConversionException {
-        return switch (v.storageClass()) {
-            case NULL -> null;
-            case INTEGER -> io.replicator.core.codec.ValueConverter.fromInteger(t, v.asLong());
-            case REAL -> io.replicator.core.codec.ValueConverter.fromReal(t, v.asDouble());
-            case TEXT -> io.replicator.core.codec.ValueConverter.fromText(t, v.asBytes());
-            case BLOB -> io.replicator.core.codec.ValueConverter.fromBlob(t, v.asBytes());
-        };
     }
 
     private interface Scan {
