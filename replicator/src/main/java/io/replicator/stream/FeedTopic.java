@@ -22,6 +22,19 @@ import java.util.concurrent.TimeoutException;
 public final class FeedTopic {
     private FeedTopic() {}
 
+    /** A topic just created may not be known to every broker yet: ask again for a while before giving up. */
+    private static TopicDescription describe(Admin admin, String topic) throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.currentTimeMillis() > deadline) throw e;
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** The offset the next event of the topic will get (its single partition's end). */
     public static long endOffset(String bootstrap, String topic) {
         try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
@@ -42,7 +55,7 @@ public final class FeedTopic {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            TopicDescription d = describe(admin, topic);
             if (d.partitions().size() != 1) {
                 throw ReplicatorException.config("topic " + topic + " has " + d.partitions().size() + " partitions; the feed needs exactly 1"
                         + " so that events stay in commit order. Use another --topic-prefix, or delete the topic");
