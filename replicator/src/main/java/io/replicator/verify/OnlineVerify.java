@@ -59,7 +59,7 @@ public final class OnlineVerify {
                     Thread.sleep(10);
                 }
                 long q = held;
-                VerifyReport r = new Verifier(source, target, schema, maxDifferences, sq -> changedAfter(sq, q)).run();
+                VerifyReport r = new Verifier(source, target, schema, maxDifferences, sq -> changedAfter(sq, q), 0).run();
                 return new Result(q, r);
             } finally {
                 SinkState.requestHold(c, schema, false);

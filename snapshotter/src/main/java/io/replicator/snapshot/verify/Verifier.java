@@ -2,16 +2,17 @@ package io.replicator.snapshot.verify;
 
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
-import io.replicator.core.codec.Canonical;
 import io.replicator.core.codec.ConversionException;
-import io.replicator.core.codec.PgValueReader;
-import io.replicator.core.codec.SqliteValueReader;
+import io.replicator.core.codec.ValueConverter;
+import io.replicator.core.event.SqliteValue;
+import io.replicator.core.types.ConflictPolicy;
 import io.replicator.core.types.PgType;
 import io.replicator.snapshot.plan.ColumnPlan;
 import io.replicator.snapshot.plan.Plan;
 import io.replicator.snapshot.plan.PlanOptions;
 import io.replicator.snapshot.plan.Planner;
 import io.replicator.snapshot.plan.TablePlan;
+import io.replicator.snapshot.schema.PgCatalog;
 import io.replicator.snapshot.schema.SchemaReader;
 import io.replicator.snapshot.source.SqliteSource;
 
@@ -22,82 +23,156 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static io.replicator.core.Identifiers.pg;
 
 /**
  * Compares every table of a SQLite file with its copy in PostgreSQL, value by value in canonical form.
- * <p>Pass 1 streams both sides in any order and sums 128-bit row hashes into buckets chosen by the key's
- * hash; equal bucket sums and counts mean equal tables. Pass 2 re-reads only the rows of differing buckets
- * and names the differing keys with both values. Memory is bounded by the bucket count, not the table.
- * SQLite values are converted to the PostgreSQL column's actual type with the same converter the copy uses;
- * a value that cannot be converted never compares equal.
+ * <p>Each table is cut into chunks (ranges of its integer key, else buckets of its key's hash). Pass 1: PostgreSQL
+ * computes every chunk's row count and XOR of row digests itself ({@link DigestSql}) — its rows never travel —
+ * while this process digests SQLite's rows the same way ({@link RowDigest}); all tables' PostgreSQL queries run
+ * on their own thread, at the same time as the SQLite reads. Pass 2 re-reads only the chunks that differ, on both
+ * sides, and names the differing keys with both values. SQLite values are converted to the PostgreSQL column's
+ * actual type with the converter the copy uses; a value that cannot be converted never compares equal.
+ * <p>Both sides are read from one consistent state each: one SQLite read transaction, one PostgreSQL
+ * REPEATABLE READ transaction.
  */
 public final class Verifier {
-    /** Rows kept per side in pass 2 for naming differences. */
+    /** Differing chunks re-read per table to name keys; more are counted, not named. */
+    private static final int PASS2_CHUNK_LIMIT = 64;
+    /** Threads converting and digesting SQLite's rows, beside the one reading them (PostgreSQL digests on its own cores). */
+    private static final int WORKERS = Math.max(1, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
+    /** Rows kept per side in pass 2. */
     private static final int PASS2_ROW_LIMIT = 200_000;
+
+    /** Reads, inside the verification's own SQLite read transaction, the keys to leave out per SQLite table. */
+    public interface Exclusions {
+        Map<String, List<List<SqliteValue>>> read(Connection sqliteInReadTransaction) throws SQLException;
+    }
 
     private final SqliteSource source;
     private final PostgresUrl target;
     private final String schema;
     private final int maxDifferences;
-
-    /** Reads, inside the verification's own SQLite read transaction, the keys to leave out per SQLite table. */
-    public interface Exclusions {
-        Map<String, List<List<io.replicator.core.event.SqliteValue>>> read(Connection sqliteInReadTransaction) throws SQLException;
-    }
-
     private final Exclusions exclusions;
-    private Map<String, List<List<io.replicator.core.event.SqliteValue>>> exclude = Map.of();
+    private final int sampleChunks;
 
     public Verifier(SqliteSource source, PostgresUrl target, String schema, int maxDifferences) {
-        this(source, target, schema, maxDifferences, c -> Map.of());
+        this(source, target, schema, maxDifferences, c -> Map.of(), 0);
     }
 
     /**
-     * @param exclusions keys left out on both sides (as the changelog holds them): rows changed after the
-     *                   position PostgreSQL is held at, for verification while writes continue
+     * @param exclusions   keys left out on both sides (as the changelog holds them): rows changed after the
+     *                     position PostgreSQL is held at, for verification while writes continue
+     * @param sampleChunks 0 to compare every row; else, for each table with an integer key bigger than that many
+     *                     chunks, compare the row counts and only that many chunks, chosen at random
      */
-    public Verifier(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, Exclusions exclusions) {
+    public Verifier(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, Exclusions exclusions, int sampleChunks) {
+        if (sampleChunks < 0) throw new IllegalArgumentException("sampleChunks must be >= 0");
         this.source = source;
         this.target = target;
         this.schema = schema;
         this.maxDifferences = maxDifferences;
         this.exclusions = exclusions;
+        this.sampleChunks = sampleChunks;
     }
 
     public VerifyReport run() {
         long t0 = System.nanoTime();
+        ExecutorService pgThread = Executors.newSingleThreadExecutor(r -> {
+            Thread th = new Thread(r, "verify-postgres");
+            th.setDaemon(true);
+            return th;
+        });
         try (Connection sq = source.openReadOnly(); Connection pgc = target.connect("replicator-verify")) {
             try (Statement s = sq.createStatement()) {
                 s.execute("BEGIN");
             }
-            exclude = exclusions.read(sq);
+            Map<String, List<List<SqliteValue>>> exclude = exclusions.read(sq);
             Plan plan = Planner.plan(source.path().toString(), sq, SchemaReader.read(sq),
-                    new PlanOptions(schema, Map.of(), io.replicator.core.types.ConflictPolicy.WIDEN), true); // names and keys only: types come from PostgreSQL
+                    new PlanOptions(schema, Map.of(), ConflictPolicy.WIDEN), true); // names and keys only: types come from PostgreSQL
             pgc.setAutoCommit(false);
             try (Statement s = pgc.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            List<VerifyReport.TableResult> results = new ArrayList<>();
-            for (TablePlan t : plan.tables()) results.add(verifyTable(sq, pgc, t));
+            requireServer(pgc);
+
+            List<Table> tables = new ArrayList<>();
+            Map<String, VerifyReport.TableResult> results = new LinkedHashMap<>();
+            for (TablePlan t : plan.tables()) {
+                results.put(t.source().name(), null);
+                Table tb = prepare(sq, pgc, t, exclude.get(t.source().name()));
+                if (tb.error != null) results.put(t.source().name(), tb.error);
+                else tables.add(tb);
+            }
+            // every table's PostgreSQL pass 1 on one thread, while this one reads SQLite
+            for (Table tb : tables) tb.pgSums = pgThread.submit(() -> tb.pg.sums(pgc, tb.pgWhere));
+            for (Table tb : tables) {
+                long s0 = System.nanoTime();
+                tb.sqSums = tb.sq.sums(sq, tb.sqWhere, WORKERS);
+                tb.sqliteSeconds = (System.nanoTime() - s0) / 1e9;
+            }
+            for (Table tb : tables) results.put(tb.spec.plan().source().name(), finish(sq, pgc, tb));
             pgc.commit();
-            boolean equal = results.stream().allMatch(VerifyReport.TableResult::equal);
-            return new VerifyReport(source.path().toString(), target.redacted(), schema, equal, (System.nanoTime() - t0) / 1e9, results);
+            List<VerifyReport.TableResult> list = new ArrayList<>(results.values());
+            boolean equal = list.stream().allMatch(VerifyReport.TableResult::equal);
+            return new VerifyReport(source.path().toString(), target.redacted(), schema, equal, (System.nanoTime() - t0) / 1e9, list);
         } catch (SQLException e) {
             throw ReplicatorException.runtime("verification failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReplicatorException.runtime("verification interrupted", e);
+        } finally {
+            pgThread.shutdownNow();
         }
     }
 
-    private VerifyReport.TableResult verifyTable(Connection sq, Connection pgc, TablePlan t) throws SQLException {
-        long t0 = System.nanoTime();
-        Map<String, PgType> pgTypes = columnTypes(pgc, t.pgName());
+    /** One table being compared. */
+    private static final class Table {
+        TableSpec spec;
+        SqliteScan sq;
+        PostgresScan pg;
+        String sqWhere;
+        String pgWhere;
+        String sample;
+        double sqliteSeconds;
+        Future<ChunkSums> pgSums;
+        ChunkSums sqSums;
+        VerifyReport.TableResult error;
+    }
+
+    private static void requireServer(Connection pgc) throws SQLException {
+        try (Statement s = pgc.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('server_version_num')::int, current_setting('server_version'), current_setting('server_encoding')")) {
+            rs.next();
+            if (rs.getInt(1) < 140000) {
+                throw ReplicatorException.config("verify computes checksums inside PostgreSQL with functions of version 14 or newer; this server is "
+                        + rs.getString(2) + ". Compare on a newer server, or skip verification (cutover --verify=none).");
+            }
+            if (!"UTF8".equals(rs.getString(3))) {
+                throw ReplicatorException.config("verify needs a UTF8 database (this one is " + rs.getString(3) + ")");
+            }
+        }
+    }
+
+    private Table prepare(Connection sq, Connection pgc, TablePlan t, List<List<SqliteValue>> excludedKeys) throws SQLException {
+        Table tb = new Table();
+        Map<String, PgType> pgTypes = PgCatalog.columnTypes(pgc, schema, t.pgName(), PgType.TEXT); // other types compare by their text
+        String name = t.source().name();
         if (pgTypes.isEmpty()) {
-            return new VerifyReport.TableResult(t.source().name(), t.pgName(), t.rows(), 0, t.rows(), null, 0, List.of(),
-                    "table " + schema + "." + t.pgName() + " does not exist in PostgreSQL", 0);
+            tb.error = VerifyReport.TableResult.failed(name, t.pgName(), t.rows(), 0, "table " + schema + "." + t.pgName() + " does not exist in PostgreSQL");
+            return tb;
         }
         List<PgType> types = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -108,228 +183,164 @@ public final class Verifier {
         }
         if (t.rowidPgColumn() != null && !pgTypes.containsKey(t.rowidPgColumn())) missing.add(t.rowidPgColumn());
         if (!missing.isEmpty()) {
-            return new VerifyReport.TableResult(t.source().name(), t.pgName(), t.rows(), -1, t.rows(), null, 0, List.of(),
-                    "PostgreSQL table " + t.pgName() + " lacks column(s) " + missing, 0);
+            tb.error = VerifyReport.TableResult.failed(name, t.pgName(), t.rows(), -1, "PostgreSQL table " + t.pgName() + " lacks column(s) " + missing);
+            return tb;
         }
-        int buckets = bucketCount(t.rows());
-        Side a = new Side(buckets);
-        Side b = new Side(buckets);
-        Set<ByteBuffer> ex = excludedKeys(t, types);
-        a.exclude = ex;
-        b.exclude = ex;
-        bothSides(() -> scanSqlite(sq, t, types, a, null, null), () -> scanPostgres(pgc, t, types, b, null, null));
-        List<Integer> differing = new ArrayList<>();
-        for (int i = 0; i < buckets; i++) {
-            if (a.count[i] != b.count[i] || a.sumA[i] != b.sumA[i] || a.sumB[i] != b.sumB[i]) differing.add(i);
+        int[] keyPos = TableSpec.keyPositions(t);
+        Chunking chunking = chunking(sq, t, types, keyPos);
+        Set<ByteBuffer> excluded = new HashSet<>();
+        Set<Long> tainted = new HashSet<>();
+        excluded(t, types, keyPos, chunking, excludedKeys, excluded, tainted);
+        tb.spec = new TableSpec(t, types, keyPos, chunking, excluded.isEmpty() ? null : excluded, tainted);
+        tb.sq = new SqliteScan(tb.spec);
+        tb.pg = new PostgresScan(tb.spec, schema);
+        String sqCol = tb.spec.sqliteRangeColumn();
+        if (sampleChunks > 0 && sqCol != null && t.rows() > (long) sampleChunks * Chunking.TARGET_ROWS) {
+            long[] mm = minMax(sq, t, sqCol);
+            long first = mm[0] >> chunking.shift();
+            long last = mm[1] >> chunking.shift();
+            TreeSet<Long> pick = new TreeSet<>();
+            Random r = new Random();
+            long span = last - first + 1;
+            while (pick.size() < Math.min(sampleChunks, span)) pick.add(first + (long) (r.nextDouble() * span));
+            pick.addAll(tainted);
+            tb.sqWhere = chunking.rangesWhere(sqCol, pick);
+            tb.pgWhere = chunking.rangesWhere(pg(chunking.intKeyColumn()), pick);
+            tb.sample = pick.size() + " of " + span + " chunks";
         }
-        long diffKeys = 0;
-        List<VerifyReport.Difference> diffs = new ArrayList<>();
-        if (!differing.isEmpty()) {
-            boolean[] want = new boolean[buckets];
-            for (int i : differing) want[i] = true;
-            Map<ByteBuffer, Row> left = new HashMap<>();
-            Map<ByteBuffer, Row> right = new HashMap<>();
-            Side a2 = new Side(buckets);
-            Side b2 = new Side(buckets);
-            a2.exclude = ex;
-            b2.exclude = ex;
-            bothSides(() -> scanSqlite(sq, t, types, a2, want, left), () -> scanPostgres(pgc, t, types, b2, want, right));
-            for (Map.Entry<ByteBuffer, Row> e : left.entrySet()) {
-                Row r = right.get(e.getKey());
-                if (r == null) {
-                    diffKeys++;
-                    if (diffs.size() < maxDifferences) diffs.add(new VerifyReport.Difference("missing", e.getValue().key, e.getValue().display, null));
-                } else if (r.hashA != e.getValue().hashA || r.hashB != e.getValue().hashB) {
-                    diffKeys++;
-                    if (diffs.size() < maxDifferences) diffs.add(new VerifyReport.Difference("changed", e.getValue().key, e.getValue().display, r.display));
-                }
-            }
-            for (Map.Entry<ByteBuffer, Row> e : right.entrySet()) {
-                if (!left.containsKey(e.getKey())) {
-                    diffKeys++;
-                    if (diffs.size() < maxDifferences) diffs.add(new VerifyReport.Difference("extra", e.getValue().key, null, e.getValue().display));
-                }
-            }
-            if (diffKeys == 0) diffKeys = differing.size(); // duplicate keys on one side: still a difference
-        }
-        long sumA = 0, sumB = 0;
-        for (int i = 0; i < buckets; i++) {
-            sumA += a.sumA[i];
-            sumB += a.sumB[i];
-        }
-        return new VerifyReport.TableResult(t.source().name(), t.pgName(), a.rows, b.rows, diffKeys,
-                String.format("%016x%016x", sumA, sumB), (System.nanoTime() - t0) / 1e9, diffs, null, a.skipped);
+        return tb;
     }
 
-    /** The canonical key bytes of the rows to leave out of {@code t}, or null when there are none. */
-    private Set<ByteBuffer> excludedKeys(TablePlan t, List<PgType> types) {
-        List<List<io.replicator.core.event.SqliteValue>> keys = exclude.get(t.source().name());
-        if (keys == null || keys.isEmpty()) return null;
-        int[] keyPos = keyPositions(t);
-        Set<ByteBuffer> out = new java.util.HashSet<>();
-        RowHasher h = new RowHasher();
-        for (List<io.replicator.core.event.SqliteValue> k : keys) {
-            h.reset();
+    /** Ranges of the integer key when there is one (rowid, or one integer column) and SQLite holds integers there; else hash buckets. */
+    private static Chunking chunking(Connection sq, TablePlan t, List<PgType> types, int[] keyPos) throws SQLException {
+        String col = null;
+        String pgCol = null;
+        if (t.rowidPgColumn() != null) {
+            col = t.rowidSelect();
+            pgCol = t.rowidPgColumn();
+        } else if (keyPos.length == 1 && switch (types.get(keyPos[0]).kind()) { case SMALLINT, INTEGER, BIGINT -> true; default -> false; }) {
+            col = io.replicator.core.Identifiers.sqlite(t.columns().get(keyPos[0]).source().name());
+            pgCol = t.columns().get(keyPos[0]).pgName();
+        }
+        if (col != null) {
+            long[] mm = minMax(sq, t, col);
+            if (mm != null) return Chunking.ranges(pgCol, mm[0], mm[1], t.rows());
+        }
+        return Chunking.hashed(t.rows());
+    }
+
+    /** min and max of an integer column, or null when the table is empty or holds something else there. */
+    private static long[] minMax(Connection sq, TablePlan t, String col) throws SQLException {
+        try (Statement s = sq.createStatement();
+             ResultSet rs = s.executeQuery("SELECT min(" + col + "), max(" + col + "), typeof(min(" + col + ")), typeof(max(" + col + ")) FROM "
+                     + io.replicator.core.Identifiers.sqlite(t.source().name()))) {
+            if (!rs.next() || !"integer".equals(rs.getString(3)) || !"integer".equals(rs.getString(4))) return null;
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /** The key texts of the rows to leave out, and the chunks they fall in. */
+    private static void excluded(TablePlan t, List<PgType> types, int[] keyPos, Chunking chunking, List<List<SqliteValue>> keys,
+                                 Set<ByteBuffer> excluded, Set<Long> tainted) {
+        if (keys == null) return;
+        RowDigest d = new RowDigest();
+        for (List<SqliteValue> k : keys) {
+            d.reset();
+            Long intKey = null;
             try {
                 if (t.rowidPgColumn() != null) {
-                    h.key(PgType.BIGINT, k.get(0).asLong());
+                    intKey = k.get(0).asLong();
+                    d.key(PgType.BIGINT, intKey);
                 } else {
                     if (k.size() < keyPos.length) continue;
-                    for (int i = 0; i < keyPos.length; i++) h.key(types.get(keyPos[i]), io.replicator.core.codec.ValueConverter.from(types.get(keyPos[i]), k.get(i)));
-                }
-                out.add(ByteBuffer.wrap(h.keyBytes()));
-            } catch (ConversionException | RuntimeException e) {
-                // a key PostgreSQL cannot hold: its row is compared, and reported if it differs
-            }
-        }
-        return out;
-    }
-
-    private interface Scan {
-        void run() throws SQLException;
-    }
-
-    /** Reads SQLite here and PostgreSQL on another thread at the same time (each side has its own connection and state). */
-    private static void bothSides(Scan sqlite, Scan postgres) throws SQLException {
-        java.util.concurrent.FutureTask<Void> pg = new java.util.concurrent.FutureTask<>(() -> {
-            postgres.run();
-            return null;
-        });
-        Thread th = new Thread(pg, "verify-postgres");
-        th.start();
-        try {
-            sqlite.run();
-        } finally {
-            try {
-                pg.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while reading PostgreSQL", e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof SQLException se) throw se;
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new SQLException(e.getCause());
-            }
-        }
-    }
-
-    private static int bucketCount(long rows) {
-        long want = Math.max(1, Math.min(65536, rows / 64));
-        return Integer.highestOneBit((int) want);
-    }
-
-    /** A type this tool does not create is compared by its text form. */
-    private Map<String, PgType> columnTypes(Connection pgc, String table) throws SQLException {
-        return io.replicator.snapshot.schema.PgCatalog.columnTypes(pgc, schema, table, PgType.TEXT);
-    }
-
-    private static final class Side {
-        final long[] count;
-        final long[] sumA;
-        final long[] sumB;
-        long rows;
-        long skipped;
-        Set<ByteBuffer> exclude;
-
-        Side(int buckets) {
-            count = new long[buckets];
-            sumA = new long[buckets];
-            sumB = new long[buckets];
-        }
-    }
-
-    private record Row(String key, String display, long hashA, long hashB) {}
-
-    private void scanSqlite(Connection sq, TablePlan t, List<PgType> types, Side side, boolean[] want, Map<ByteBuffer, Row> keep) throws SQLException {
-        int offset = t.rowidOffset();
-        int[] keyPos = keyPositions(t);
-        RowHasher h = new RowHasher();
-        try (Statement s = sq.createStatement(); ResultSet rs = s.executeQuery(t.sqliteSelect())) {
-            Object[] values = new Object[types.size()];
-            String[] raw = new String[types.size()];
-            while (rs.next()) {
-                h.reset();
-                for (int i = 0; i < types.size(); i++) {
-                    raw[i] = null;
-                    try {
-                        values[i] = SqliteValueReader.read(rs, i + 1 + offset, types.get(i));
-                    } catch (ConversionException e) {
-                        values[i] = null;
-                        raw[i] = SqliteValueReader.display(rs, i + 1 + offset);
+                    for (int i = 0; i < keyPos.length; i++) {
+                        Object v = ValueConverter.from(types.get(keyPos[i]), k.get(i));
+                        d.key(types.get(keyPos[i]), v);
+                        if (keyPos.length == 1 && v instanceof Long l) intKey = l;
                     }
                 }
-                Long rowid = offset == 1 ? rs.getLong(1) : null;
-                accumulate(t, types, keyPos, h, values, raw, rowid, side, want, keep);
+            } catch (ConversionException | RuntimeException e) {
+                continue; // a key PostgreSQL cannot hold: its row is compared, and reported if it differs
             }
+            excluded.add(ByteBuffer.wrap(d.keyBytes()));
+            tainted.add(chunking.chunkOf(intKey, d));
         }
     }
 
-    private void scanPostgres(Connection pgc, TablePlan t, List<PgType> types, Side side, boolean[] want, Map<ByteBuffer, Row> keep) throws SQLException {
-        int offset = t.rowidOffset();
-        int[] keyPos = keyPositions(t);
-        RowHasher h = new RowHasher();
-        try (Statement s = pgc.createStatement()) {
-            s.setFetchSize(10_000);
-            try (ResultSet rs = s.executeQuery("SELECT " + String.join(", ", t.pgColumns()) + " FROM " + pg(schema, t.pgName()))) {
-                Object[] values = new Object[types.size()];
-                String[] raw = new String[types.size()];
-                while (rs.next()) {
-                    h.reset();
-                    for (int i = 0; i < types.size(); i++) values[i] = PgValueReader.read(rs, i + 1 + offset, types.get(i));
-                    Long rowid = offset == 1 ? rs.getLong(1) : null;
-                    accumulate(t, types, keyPos, h, values, raw, rowid, side, want, keep);
+    private VerifyReport.TableResult finish(Connection sq, Connection pgc, Table tb) throws SQLException, InterruptedException {
+        long f0 = System.nanoTime();
+        ChunkSums pgSums;
+        try {
+            pgSums = tb.pgSums.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException se) throw se;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new SQLException(e.getCause());
+        }
+        TableSpec spec = tb.spec;
+        TablePlan t = spec.plan();
+        TreeSet<Long> differing = tb.sqSums.differing(pgSums);
+        differing.removeAll(spec.tainted());
+        TreeSet<Long> wanted = new TreeSet<>(spec.tainted());
+        for (Long c : differing) {
+            if (wanted.size() >= spec.tainted().size() + PASS2_CHUNK_LIMIT) break;
+            wanted.add(c);
+        }
+        long diffKeys = 0;
+        long[] skippedSq = {0};
+        long[] skippedPg = {0};
+        Set<Long> chunksWithDiffs = new HashSet<>();
+        List<VerifyReport.Difference> diffs = new ArrayList<>();
+        if (!wanted.isEmpty()) {
+            Map<ByteBuffer, RowEntry> left = new HashMap<>();
+            Map<ByteBuffer, RowEntry> right = new HashMap<>();
+            tb.sq.rows(sq, wanted, left, PASS2_ROW_LIMIT, skippedSq);
+            tb.pg.rows(pgc, wanted, right, PASS2_ROW_LIMIT, skippedPg);
+            for (Map.Entry<ByteBuffer, RowEntry> e : left.entrySet()) {
+                RowEntry l = e.getValue();
+                RowEntry r = right.get(e.getKey());
+                if (r == null || !r.digest().equals(l.digest())) {
+                    diffKeys++;
+                    chunksWithDiffs.add(l.chunk());
+                    if (diffs.size() < maxDifferences) {
+                        diffs.add(r == null ? new VerifyReport.Difference("missing", l.key(), l.display(), null)
+                                : new VerifyReport.Difference("changed", l.key(), l.display(), r.display()));
+                    }
+                }
+            }
+            for (Map.Entry<ByteBuffer, RowEntry> e : right.entrySet()) {
+                if (!left.containsKey(e.getKey())) {
+                    diffKeys++;
+                    chunksWithDiffs.add(e.getValue().chunk());
+                    if (diffs.size() < maxDifferences) diffs.add(new VerifyReport.Difference("extra", e.getValue().key(), null, e.getValue().display()));
                 }
             }
         }
+        // a differing chunk whose rows could not be told apart (say, a duplicated key on one side) still differs
+        for (Long c : differing) chunksWithDiffs.add(c);
+        long sqRows, pgRows;
+        if (tb.sample != null) {
+            sqRows = count(sq, t) - skippedSq[0];
+            pgRows = tb.pg.count(pgc) - skippedPg[0];
+        } else {
+            sqRows = tb.sqSums.rows - skippedSq[0];
+            pgRows = pgSums.rows - skippedPg[0];
+        }
+        if (diffKeys == 0 && !chunksWithDiffs.isEmpty()) diffKeys = chunksWithDiffs.size();
+        long chunks = tb.sqSums.size() + differingOnlyInPg(tb.sqSums, pgSums);
+        return new VerifyReport.TableResult(t.source().name(), t.pgName(), sqRows, pgRows, diffKeys, tb.sqSums.checksum(),
+                tb.sqliteSeconds + (System.nanoTime() - f0) / 1e9, diffs, null, skippedSq[0], chunks, chunksWithDiffs.size(), tb.sample);
     }
 
-    /** Positions of key columns among {@code t.columns()}, or empty when the key is the rowid. */
-    private static int[] keyPositions(TablePlan t) {
-        if (t.rowidPgColumn() != null) return new int[0];
-        int[] pos = new int[t.keyPgColumns().size()];
-        for (int k = 0; k < pos.length; k++) {
-            for (int i = 0; i < t.columns().size(); i++) if (t.columns().get(i).pgName().equals(t.keyPgColumns().get(k))) pos[k] = i;
-        }
-        return pos;
+    private static long differingOnlyInPg(ChunkSums sq, ChunkSums pg) {
+        return pg.differing(sq).stream().filter(c -> sq.count(c) == 0).count();
     }
 
-    private static void accumulate(TablePlan t, List<PgType> types, int[] keyPos, RowHasher h, Object[] values, String[] raw, Long rowid,
-                                   Side side, boolean[] want, Map<ByteBuffer, Row> keep) {
-        StringBuilder keyText = keep == null ? null : new StringBuilder();
-        if (rowid != null) {
-            h.key(PgType.BIGINT, rowid);
-            if (keyText != null) keyText.append("rowid=").append(rowid);
-        }
-        for (int k : keyPos) {
-            h.key(types.get(k), values[k]);
-            if (keyText != null) {
-                if (keyText.length() > 0) keyText.append(", ");
-                keyText.append(t.columns().get(k).source().name()).append('=')
-                        .append(raw[k] != null ? raw[k] : Canonical.display(types.get(k), values[k]));
-            }
-        }
-        if (side.exclude != null && side.exclude.contains(ByteBuffer.wrap(h.keyBytes()))) {
-            side.skipped++;
-            return;
-        }
-        for (int i = 0; i < values.length; i++) {
-            if (raw[i] != null) h.unconvertible(raw[i]);
-            else h.column(types.get(i), values[i]);
-        }
-        int b = (int) (h.keyHash() & (side.count.length - 1));
-        long[] rh = h.rowHash();
-        side.rows++;
-        side.count[b]++;
-        side.sumA[b] += rh[0];
-        side.sumB[b] += rh[1];
-        if (want != null && want[b] && keep.size() < PASS2_ROW_LIMIT) {
-            StringBuilder d = new StringBuilder();
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) d.append(", ");
-                d.append(t.columns().get(i).source().name()).append('=')
-                        .append(raw[i] != null ? raw[i] + " (cannot be " + types.get(i).sql() + ")" : Canonical.display(types.get(i), values[i]));
-            }
-            keep.put(ByteBuffer.wrap(h.keyBytes()), new Row(keyText.toString(), d.toString(), rh[0], rh[1]));
+    private static long count(Connection sq, TablePlan t) throws SQLException {
+        try (Statement s = sq.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + io.replicator.core.Identifiers.sqlite(t.source().name()))) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }
