@@ -86,7 +86,7 @@ public final class Snapshotter {
                 throw e;
             }
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("snapshot into " + target.redacted() + " failed: " + e.getMessage(), e);
+            throw io.replicator.core.PostgresErrors.wrap("snapshot into " + target.redacted() + " failed", e, target);
         } finally {
             progress.finished();
         }
@@ -319,8 +319,7 @@ public final class Snapshotter {
                 // connection is broken; nothing was committed
             }
             if (e instanceof SQLException se && !(e.getCause() instanceof ReplicatorException)) {
-                throw ReplicatorException.runtime("copying table " + t.source().name() + " failed: " + se.getMessage()
-                        + " (SQLState " + se.getSQLState() + "); nothing of this table was committed", se);
+                throw io.replicator.core.PostgresErrors.wrap("copying table " + t.source().name() + " failed (nothing of this table was committed)", se, target);
             }
             throw e;
         } finally {

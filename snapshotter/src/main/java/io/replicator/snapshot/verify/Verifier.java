@@ -1,7 +1,6 @@
 package io.replicator.snapshot.verify;
 
 import io.replicator.core.PostgresUrl;
-import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Canonical;
 import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.PgValueReader;
@@ -88,7 +87,7 @@ public final class Verifier {
             boolean equal = results.stream().allMatch(VerifyReport.TableResult::equal);
             return new VerifyReport(source.path().toString(), target.redacted(), schema, equal, (System.nanoTime() - t0) / 1e9, results);
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("verification failed: " + e.getMessage(), e);
+            throw io.replicator.core.PostgresErrors.wrap("verification failed", e, target);
         }
     }
 
