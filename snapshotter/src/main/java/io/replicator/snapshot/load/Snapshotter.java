@@ -166,13 +166,22 @@ public final class Snapshotter {
                 for (TablePlan t : plan.tables()) s.execute("DROP TABLE IF EXISTS " + pg(schema, t.pgName()) + " CASCADE");
                 SnapshotState.forget(c, schema);
             }
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + pg(schema));
+            if (!schemaExists(c, schema)) s.execute("CREATE SCHEMA IF NOT EXISTS " + pg(schema)); // even IF NOT EXISTS needs CREATE on the database
             c.commit();
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    private static boolean schemaExists(Connection c, String schema) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
