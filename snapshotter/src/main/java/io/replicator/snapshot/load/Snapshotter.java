@@ -267,7 +267,7 @@ public final class Snapshotter {
                 Throwable c = e.getCause();
                 RuntimeException r = c instanceof ReplicatorException re ? re
                         : c instanceof TableCopier.CancelledException ce ? null
-                        : ReplicatorException.runtime("copy failed: " + describe(c), c);
+                        : ReplicatorException.runtime("copying from " + source.path() + " failed: " + describe(c), c);
                 if (r != null && (first == null || !(first instanceof ReplicatorException))) first = r;
             }
         }
