@@ -129,25 +129,29 @@ public final class PostgresUrl {
         return p;
     }
 
-    /** Opens a connection or fails within about {@value #CONNECT_TIMEOUT_SECONDS} s with a message naming host and port. */
+    /**
+     * Opens a connection or fails within about {@value #CONNECT_TIMEOUT_SECONDS} s with a message naming host and
+     * port: exit 2 when retrying cannot help (wrong password, no such database), else exit 4.
+     */
     public Connection connect(String applicationName) {
         try {
             return DriverManager.getConnection(jdbcUrl(), properties(applicationName));
         } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (password != null && !password.isEmpty()) why = why.replace(password, "***");
-            String hint;
-            if (state.startsWith("28")) {
-                hint = "check the user and password in --postgres / DATABASE_URL";
-            } else if (state.equals("3D000")) {
-                hint = "create the database first (createdb " + database + ") or name an existing one";
-            } else {
-                hint = "check that PostgreSQL is running and reachable at " + host + ":" + port;
+            String where = "cannot connect to PostgreSQL at " + host + ":" + port + "/" + database + " as " + user;
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof java.net.UnknownHostException) {
+                    throw new ReplicatorException(ExitCode.RUNTIME, where + ": unknown host " + host + "; " + PostgresErrors.hint(e, this), null);
+                }
             }
-            throw new ReplicatorException(ExitCode.RUNTIME, "cannot connect to PostgreSQL at " + host + ":" + port + "/" + database
-                    + " as " + user + ": " + why + " (SQLState " + state + "); " + hint, null);
+            ReplicatorException w = PostgresErrors.wrap(where, e, this);
+            throw new ReplicatorException(w.exitCode(), w.getMessage(), null); // the driver's exception adds nothing but its stack
         }
+    }
+
+    /** {@code text} with this URL's password masked, for messages that quote the server or the driver. */
+    public String mask(String text) {
+        if (text == null || password == null || password.isEmpty()) return text;
+        return text.replace(password, "***");
     }
 
     /** The URL with the password masked: the only form of it that may appear in logs, reports and errors. */

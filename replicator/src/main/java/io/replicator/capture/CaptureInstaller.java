@@ -122,8 +122,13 @@ public final class CaptureInstaller {
                 throw e;
             }
         } catch (SQLException e) {
+            if (io.replicator.snapshot.source.SqliteErrors.readOnly(e)) {
+                throw new ReplicatorException(io.replicator.core.ExitCode.BAD_CONFIG, "cannot " + what + " " + source.path()
+                        + ": the file or its directory is read-only for this process (" + e.getMessage() + "); this command writes into the file, "
+                        + "so make it and its directory writable by this user (or run as the file's owner) and run it again", e);
+            }
             throw ReplicatorException.runtime("cannot " + what + " " + source.path() + ": " + e.getMessage()
-                    + " (the file must be writable; a long application write transaction may hold the lock)", e);
+                    + " (a long application write transaction may hold the lock; run it again when the application is idle)", e);
         }
     }
     private static List<String> capturedTables(Connection c) throws SQLException {

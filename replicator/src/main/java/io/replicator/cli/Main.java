@@ -3,6 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
+import io.replicator.snapshot.source.SqliteErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,6 +51,12 @@ public final class Main implements Runnable {
     }
 
     static int report(Exception ex) {
+        if (SqliteErrors.damaged(ex)) { // wherever the read hit the damage, it is the file, not this run: exit 3
+            String what = ex instanceof ReplicatorException ? ex.getMessage() : String.valueOf(ex);
+            System.err.println(PostgresUrl.redactRaw("error: " + what + "; " + SqliteErrors.damagedHint()));
+            if (debug()) ex.printStackTrace(System.err);
+            return ExitCode.DATA_LOSS.code;
+        }
         if (ex instanceof ReplicatorException re) {
             System.err.println("error: " + re.getMessage());
             if (debug() && re.getCause() != null) re.getCause().printStackTrace(System.err);

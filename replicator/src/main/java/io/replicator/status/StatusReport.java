@@ -74,7 +74,7 @@ public final class StatusReport {
                     // no cutover tried yet: no table
                 }
             } catch (java.sql.SQLException e) {
-                throw io.replicator.core.ReplicatorException.runtime("cannot read snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
+                throw io.replicator.core.PostgresErrors.wrap("cannot read snapshot state in " + target.redacted(), e, target);
             }
         }
         Long pub = published.isPresent() ? Long.valueOf(published.getAsLong()) : handOff;

@@ -38,10 +38,11 @@ public final class OnlineVerify {
     /** True when a running sink applies to this schema (so an online verification is possible and needed). */
     public static boolean sinkRunning(PostgresUrl target, String schema) {
         try (Connection c = target.connect("replicator-verify")) {
+            if (!io.replicator.snapshot.load.SnapshotState.exist(c, SinkState.TABLE)) return false; // no sink ever ran here; verify creates nothing
             SinkState.ensure(c);
             return SinkState.read(c, schema) != null && Sink.schemaBusy(c, schema);
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot read the sink state in " + target.redacted() + ": " + e.getMessage(), e);
+            throw io.replicator.core.PostgresErrors.wrap("cannot read the sink state in " + target.redacted(), e, target);
         }
     }
 

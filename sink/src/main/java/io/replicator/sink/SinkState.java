@@ -17,7 +17,15 @@ import java.sql.Statement;
 public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs, long deadLettered) {
     public static final String TABLE = "replicator.sink_position";
 
+    /**
+     * Creates or upgrades the table when needed. When it is current nothing is run, so a role that was granted
+     * use of it needs no CREATE privilege and need not own it.
+     */
     public static void ensure(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('" + TABLE
+                + "') AND attname = 'held_seq' AND NOT attisdropped")) {
+            if (rs.next()) return; // the newest column below exists: nothing to create or add
+        }
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("

@@ -16,7 +16,12 @@ public final class SnapshotState {
 
     private SnapshotState() {}
 
+    /**
+     * Creates the state tables when missing. When they exist nothing is created, so a role that was granted
+     * use of them needs no CREATE privilege on the database or the schema.
+     */
     public static void ensure(Connection c) throws SQLException {
+        if (exist(c, SCHEMA + ".snapshot_run", SCHEMA + ".snapshot_table")) return;
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
             s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".snapshot_run ("
@@ -37,6 +42,17 @@ public final class SnapshotState {
                     + " seconds double precision NOT NULL,"
                     + " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
                     + " PRIMARY KEY (target_schema, table_name))");
+        }
+    }
+
+    /** True when every one of the named tables exists (checked without needing any privilege on them). */
+    public static boolean exist(Connection c, String... tables) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM unnest(?::text[]) t WHERE to_regclass(t) IS NOT NULL")) {
+            ps.setArray(1, c.createArrayOf("text", tables));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == tables.length;
+            }
         }
     }
 

@@ -86,7 +86,7 @@ public final class Snapshotter {
                 throw e;
             }
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("snapshot into " + target.redacted() + " failed: " + e.getMessage(), e);
+            throw io.replicator.core.PostgresErrors.wrap("snapshot into " + target.redacted() + " failed", e, target);
         } finally {
             progress.finished();
         }
@@ -166,13 +166,22 @@ public final class Snapshotter {
                 for (TablePlan t : plan.tables()) s.execute("DROP TABLE IF EXISTS " + pg(schema, t.pgName()) + " CASCADE");
                 SnapshotState.forget(c, schema);
             }
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + pg(schema));
+            if (!schemaExists(c, schema)) s.execute("CREATE SCHEMA IF NOT EXISTS " + pg(schema)); // even IF NOT EXISTS needs CREATE on the database
             c.commit();
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    private static boolean schemaExists(Connection c, String schema) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
@@ -258,7 +267,7 @@ public final class Snapshotter {
                 Throwable c = e.getCause();
                 RuntimeException r = c instanceof ReplicatorException re ? re
                         : c instanceof TableCopier.CancelledException ce ? null
-                        : ReplicatorException.runtime("copy failed: " + describe(c), c);
+                        : ReplicatorException.runtime("copying from " + source.path() + " failed: " + describe(c), c);
                 if (r != null && (first == null || !(first instanceof ReplicatorException))) first = r;
             }
         }
@@ -319,8 +328,7 @@ public final class Snapshotter {
                 // connection is broken; nothing was committed
             }
             if (e instanceof SQLException se && !(e.getCause() instanceof ReplicatorException)) {
-                throw ReplicatorException.runtime("copying table " + t.source().name() + " failed: " + se.getMessage()
-                        + " (SQLState " + se.getSQLState() + "); nothing of this table was committed", se);
+                throw io.replicator.core.PostgresErrors.wrap("copying table " + t.source().name() + " failed (nothing of this table was committed)", se, target);
             }
             throw e;
         } finally {

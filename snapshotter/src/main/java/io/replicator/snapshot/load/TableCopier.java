@@ -68,7 +68,9 @@ public final class TableCopier {
                         throw new DataLossException(t.source().name(), c.source().name(), rowKey(rs, t, keyIdx), SqliteValueReader.display(rs, i + 1 + offset),
                                 e.getMessage() + " (target column " + c.pgName() + " " + c.type().sql() + ")",
                                 "Nothing of this table was committed. Choose a type that holds it with --type " + t.source().name() + "." + c.source().name()
-                                        + "=TYPE (e.g. text or bytea), or fix the row in SQLite");
+                                        + (c.type().kind() == io.replicator.core.types.PgType.Kind.TEXT
+                                                ? "=bytea (text cannot hold it; bytea keeps the raw bytes exactly)" : "=TYPE (e.g. text or bytea)")
+                                        + ", or fix the row in SQLite");
                     }
                     w.write(c.type(), v);
                 }

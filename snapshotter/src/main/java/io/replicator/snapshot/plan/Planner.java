@@ -57,7 +57,7 @@ public final class Planner {
         try {
             return build(sqlitePath, sqlite, schema, opt, assumeDeclaredTypes);
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot profile the SQLite data: " + e.getMessage(), e);
+            throw ReplicatorException.runtime("cannot profile the SQLite data of " + sqlitePath + ": " + e.getMessage(), e);
         }
     }
 

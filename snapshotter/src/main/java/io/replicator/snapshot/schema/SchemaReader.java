@@ -71,8 +71,7 @@ public final class SchemaReader {
             }
             return new SourceSchema(tables, views, triggers, virtuals);
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot read the schema of the SQLite database: " + e.getMessage()
-                    + " (is the file corrupt? try: sqlite3 FILE 'PRAGMA integrity_check')", e);
+            throw ReplicatorException.runtime("cannot read the schema of the SQLite database: " + e.getMessage(), e);
         }
     }
 

@@ -24,6 +24,9 @@ public final class SqliteSource {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     /** How long a connection waits on the application's locks before giving up (ms). */
     static final int BUSY_TIMEOUT_MS = 5000;
+    /** The header up to the file format read version, which is 2 for WAL (https://sqlite.org/fileformat.html). */
+    private static final int HEADER_BYTES = 20;
+    private static final int WAL_VERSION_OFFSET = 19;
 
     private final Path path;
 
@@ -38,16 +41,31 @@ public final class SqliteSource {
         if (!Files.exists(p)) throw ReplicatorException.config("--sqlite: " + p + " does not exist");
         if (Files.isDirectory(p)) throw ReplicatorException.config("--sqlite: " + p + " is a directory, not a SQLite file");
         if (!Files.isReadable(p)) throw ReplicatorException.config("--sqlite: " + p + " is not readable by this user");
-        byte[] head = new byte[16];
+        byte[] head = new byte[HEADER_BYTES];
         try (InputStream in = Files.newInputStream(p)) {
-            int n = in.readNBytes(head, 0, 16);
-            if (n < 16 || !Arrays.equals(head, MAGIC)) {
+            int n = in.readNBytes(head, 0, HEADER_BYTES);
+            if (n < MAGIC.length || !Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
                 throw ReplicatorException.config("--sqlite: " + p + " is not a SQLite 3 database (its first 16 bytes are not 'SQLite format 3')");
             }
+            if (n == HEADER_BYTES && head[WAL_VERSION_OFFSET] == 2) checkWalReadable(p);
         } catch (IOException e) {
             throw ReplicatorException.runtime("cannot read " + p + ": " + e.getMessage(), e);
         }
         return new SqliteSource(p);
+    }
+
+    /**
+     * Even a reader of a WAL database needs its {@code -shm} file; SQLite creates it beside the database and
+     * cannot where the directory is read-only (a read-only mount, no write permission), which it reports only
+     * as "unable to open database file".
+     */
+    private static void checkWalReadable(Path p) {
+        Path dir = p.getParent();
+        if (!Files.exists(Path.of(p + "-shm")) && dir != null && !Files.isWritable(dir)) {
+            throw ReplicatorException.config("--sqlite: " + p + " is in WAL mode and its directory " + dir + " is read-only for this process "
+                    + "(a read-only file system or no write permission), so SQLite cannot create " + p.getFileName() + "-shm, which it needs "
+                    + "even to read; make the directory writable by this user, or copy the file elsewhere and point --sqlite at the copy");
+        }
     }
 
     public Path path() {
@@ -96,6 +114,10 @@ public final class SqliteSource {
             }
             return mode;
         } catch (SQLException e) {
+            if (SqliteErrors.readOnly(e)) {
+                throw new ReplicatorException(ExitCode.BAD_CONFIG, "cannot switch " + path + " to WAL: the file or its directory is read-only for this process ("
+                        + e.getMessage() + "); make both writable, or copy under a shared lock with --rollback-journal=lock, which writes nothing", e);
+            }
             throw ReplicatorException.runtime("cannot switch " + path + " to WAL: " + e.getMessage()
                     + " (the application may hold a lock; retry when it is idle)", e);
         }

@@ -129,7 +129,7 @@ public final class Verifier {
             boolean equal = list.stream().allMatch(VerifyReport.TableResult::equal);
             return new VerifyReport(source.path().toString(), target.redacted(), schema, equal, (System.nanoTime() - t0) / 1e9, list);
         } catch (SQLException e) {
-            throw ReplicatorException.runtime("verification failed: " + e.getMessage(), e);
+            throw io.replicator.core.PostgresErrors.wrap("verification failed", e, target);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ReplicatorException.runtime("verification interrupted", e);
