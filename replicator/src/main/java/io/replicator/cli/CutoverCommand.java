@@ -27,8 +27,9 @@ final class CutoverCommand implements Callable<Integer> {
             description = "Refuse to start while more changes than this wait to be applied (default: ${DEFAULT-VALUE}).")
     long maxLag;
 
-    @Option(names = "--verify", defaultValue = "full", paramLabel = "full|none",
-            description = "Compare both sides while fenced (default: ${DEFAULT-VALUE}); none skips it, with a warning.")
+    @Option(names = "--verify", defaultValue = "full", paramLabel = "full|sample|none",
+            description = "Compare both sides while fenced (default: ${DEFAULT-VALUE}); sample compares row counts and "
+                    + Cutover.SAMPLE_CHUNKS + " random key ranges of each big table (a shorter write pause); none skips it. Both with a warning.")
     String verify;
 
     @Option(names = "--hook", paramLabel = "CMD",
@@ -51,9 +52,13 @@ final class CutoverCommand implements Callable<Integer> {
         try {
             mode = Cutover.VerifyMode.valueOf(verify.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw io.replicator.core.ReplicatorException.config("--verify must be full or none, got " + verify);
+            throw io.replicator.core.ReplicatorException.config("--verify must be full, sample or none, got " + verify);
         }
         if (mode == Cutover.VerifyMode.NONE) System.err.println("warning: --verify=none: the cutover will not compare both sides");
+        if (mode == Cutover.VerifyMode.SAMPLE) {
+            System.err.println("warning: --verify=sample: row counts and " + Cutover.SAMPLE_CHUNKS
+                    + " random key ranges per big table are compared, not every row; run a full `verify` before the cutover");
+        }
         Cutover.Result r = new Cutover(source, opts.target(), opts.schema, new Cutover.Options(maxWritePause, maxLag, mode, hook)).run();
         if (opts.json) Json.print(r);
         if (r.done()) {

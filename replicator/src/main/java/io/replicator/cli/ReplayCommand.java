@@ -8,6 +8,7 @@ import io.replicator.sink.SinkState;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.KafkaTarget;
+import io.replicator.replay.ReplayStart;
 import io.replicator.stream.TopicTail;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,8 +18,6 @@ import picocli.CommandLine.Option;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 
 /**
@@ -48,6 +47,10 @@ final class ReplayCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     From from;
 
+    @Option(names = "--tables", split = ",", paramLabel = "T1,T2",
+            description = "Only these SQLite tables (default: all). Their changes are re-applied in one transaction up to where PostgreSQL was.")
+    java.util.List<String> tables;
+
     @Override
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
@@ -55,39 +58,26 @@ final class ReplayCommand implements Callable<Integer> {
         FeedSettings settings = feed.settings(source.path(), 0);
         try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir())) {
             String topic = settings.topic();
-            long fromSeq;
-            if (from.seq != null) {
-                if (from.seq < 0) throw ReplicatorException.config("--from-seq must be 0 or more, got " + from.seq);
-                fromSeq = from.seq;
-            } else {
-                long t;
-                try {
-                    t = Instant.parse(from.time).toEpochMilli();
-                } catch (DateTimeParseException e) {
-                    throw ReplicatorException.config("--from-time: '" + from.time + "' is not an ISO-8601 instant such as 2026-11-21T07:00:00Z");
-                }
-                fromSeq = Math.max(0, TopicTail.before(kafka.bootstrapServers(), topic, t).seq());
-            }
-            long oldest = TopicTail.oldestRetainedSeq(kafka.bootstrapServers(), topic);
-            if (oldest > fromSeq + 1) {
-                throw new ReplicatorException(ExitCode.DATA_LOSS, "Kafka no longer holds the changes after seq " + fromSeq + " (retention deleted"
-                        + " them; the oldest it holds is seq " + oldest + "), so replay cannot fill that gap. Take a new snapshot"
-                        + " (bin/replicator snapshot --drop ...) and start `run` again");
-            }
+            long fromSeq = ReplayStart.resolve(kafka.bootstrapServers(), topic, from.seq, from.time);
             TopicTail.Point last = TopicTail.last(kafka.bootstrapServers(), topic);
             try (Connection c = target.connect("replicator-replay")) {
                 SinkState.ensure(c);
                 if (Sink.schemaBusy(c, opts.schema)) {
-                    throw ReplicatorException.config("a `run` (or another replay) is applying to schema " + opts.schema + "; stop it first");
+                    throw ReplicatorException.config("a `run` (or another replay) is applying to schema " + opts.schema
+                            + "; stop it first, or ask it to replay: POST /replay on its control plane");
                 }
-                SinkState.reset(c, opts.schema, topic, fromSeq, -1);
+                SinkState s = SinkState.read(c, opts.schema);
+                if (s == null) throw ReplicatorException.config("nothing was ever applied to schema " + opts.schema + ": there is nothing to replay");
+                // a start ahead of where PostgreSQL is would skip changes: the sink goes on from its own position instead
+                if (fromSeq > s.seq()) fromSeq = s.seq();
             } catch (SQLException e) {
-                throw ReplicatorException.runtime("cannot set the sink position in " + target.redacted() + ": " + e.getMessage(), e);
+                throw ReplicatorException.runtime("cannot read the sink position in " + target.redacted() + ": " + e.getMessage(), e);
             }
             System.err.println("replaying topic " + topic + " into schema " + opts.schema + ": every change after seq " + fromSeq
-                    + " up to seq " + last.seq() + " (the last consistent point Kafka holds)");
+                    + (tables == null ? "" : " to tables " + tables) + " up to seq " + last.seq() + " (the last consistent point Kafka holds)");
             try (Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), topic, opts.schema, target, false, 20_000, 2))) {
-                while (sink.appliedSeq() < last.seq()) {
+                sink.replay(fromSeq, tables == null ? null : new java.util.LinkedHashSet<>(tables));
+                while (sink.replaying() || sink.appliedSeq() < last.seq()) {
                     if (sink.await(Duration.ofMillis(200))) break;
                 }
                 if (sink.failure() != null) throw sink.failure();

@@ -63,7 +63,7 @@ public class ControlController {
         return replicator.scrape();
     }
 
-    /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"none"}. */
+    /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"sample"|"none"}. */
     @Post("/cutover")
     public HttpResponse<Object> cutover(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
         if (!token.matches(authorization)) {
@@ -76,6 +76,29 @@ public class ControlController {
             Cutover.Result r = replicator.cutover(opt);
             return r.done() ? HttpResponse.ok(r) : HttpResponse.status(HttpStatus.CONFLICT).body(r);
         } catch (ReplicatorException | IllegalArgumentException e) {
+            return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /**
+     * Re-apply the changes Kafka holds: body {"from_seq": N} or {"from_time": "2026-11-21T07:00:00Z"}, optionally
+     * "tables": ["a", "b"]. Answers 202 at once; the sink takes it up at its next consistent point
+     * (/status shows "replaying").
+     */
+    @Post("/replay")
+    public HttpResponse<Object> replay(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
+        if (!token.matches(authorization)) {
+            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
+        }
+        Map<String, Object> b = body == null ? Map.of() : body;
+        try {
+            Long seq = b.get("from_seq") instanceof Number n ? n.longValue() : null;
+            String time = b.get("from_time") == null ? null : String.valueOf(b.get("from_time"));
+            java.util.List<String> tables = null;
+            if (b.get("tables") instanceof java.util.List<?> l) tables = l.stream().map(String::valueOf).toList();
+            else if (b.get("tables") != null) throw ReplicatorException.config("tables must be a list of SQLite table names");
+            return HttpResponse.status(HttpStatus.ACCEPTED).body(replicator.replay(seq, time, tables));
+        } catch (ReplicatorException e) {
             return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
         }
     }

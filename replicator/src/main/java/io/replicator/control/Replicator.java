@@ -107,7 +107,8 @@ public final class Replicator {
         }
         Map<String, Object> r = new LinkedHashMap<>(stored);
         r.put("running", Map.of("published_seq", feed.publishedSeq(), "published_events", feed.publishedEvents(),
-                "applied_seq", sink.appliedSeq(), "applied_events", sink.appliedEvents(), "dead_lettered", sink.deadLettered()));
+                "applied_seq", sink.appliedSeq(), "applied_events", sink.appliedEvents(), "dead_lettered", sink.deadLettered(),
+                "replaying", sink.replaying()));
         return r;
     }
 
@@ -133,6 +134,25 @@ public final class Replicator {
         h.put("status", up ? "UP" : "DOWN");
         h.put("checks", checks);
         return h;
+    }
+
+    /** What a replay request started: from where, up to where PostgreSQL was, for which tables (null: all). */
+    public record ReplayStarted(long fromSeq, long untilSeq, java.util.List<String> tables) {}
+
+    /**
+     * Asks the running sink to re-apply the changes Kafka holds after a position or a time; the sink takes it up
+     * at its next consistent point. Refused when Kafka no longer holds them.
+     */
+    public ReplayStarted replay(Long fromSeq, String fromTime, java.util.List<String> tables) {
+        long from = io.replicator.replay.ReplayStart.resolve(bootstrap, feed.settings().topic(), fromSeq, fromTime);
+        long at = sink.appliedSeq();
+        from = Math.min(from, at);
+        sink.replay(from, tables == null ? null : new java.util.LinkedHashSet<>(tables));
+        return new ReplayStarted(from, at, tables);
+    }
+
+    public boolean replaying() {
+        return sink.replaying();
     }
 
     public Cutover.Result cutover(Cutover.Options opt) {

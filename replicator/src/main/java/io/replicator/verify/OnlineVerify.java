@@ -46,7 +46,7 @@ public final class OnlineVerify {
         }
     }
 
-    public static Result run(SqliteSource source, PostgresUrl target, String schema, int maxDifferences) {
+    public static Result run(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, int sampleChunks) {
         try (Connection c = target.connect("replicator-verify-hold")) {
             SinkState.requestHold(c, schema, true);
             try {
@@ -60,7 +60,7 @@ public final class OnlineVerify {
                     Thread.sleep(10);
                 }
                 long q = held;
-                VerifyReport r = new Verifier(source, target, schema, maxDifferences, sq -> changedAfter(sq, q), 0).run();
+                VerifyReport r = new Verifier(source, target, schema, maxDifferences, sq -> changedAfter(sq, q), sampleChunks).run();
                 return new Result(q, r);
             } finally {
                 SinkState.requestHold(c, schema, false);

@@ -50,8 +50,12 @@ class ControlPlaneIT {
     }
 
     private HttpResponse<String> post(String url, String token) throws Exception {
+        return post(url, token, "{\"max_write_pause_ms\": 20000, \"verify\": \"full\"}");
+    }
+
+    private HttpResponse<String> post(String url, String token, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"max_write_pause_ms\": 20000, \"verify\": \"full\"}"));
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -111,6 +115,32 @@ class ControlPlaneIT {
                 s.execute("INSERT INTO t VALUES (3, 'a 401 changed nothing: SQLite still takes writes')");
             }
             String token = Files.readString(fs.stateDir().resolve("http-token")).trim();
+
+            // replay over HTTP: a row lost in PostgreSQL comes back; without the token nothing happens
+            deadline = System.currentTimeMillis() + 20_000;
+            while (sink.appliedSeq() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
+                s.execute("DELETE FROM \"" + schema + "\".t WHERE id = 2");
+            }
+            String replayBody = "{\"from_seq\": 0, \"tables\": [\"t\"]}";
+            assertEquals(401, post(base + "/replay", null, replayBody).statusCode());
+            assertFalse(new ObjectMapper().readTree(get(base + "/status").body()).get("running").get("replaying").asBoolean());
+            HttpResponse<String> replay = post(base + "/replay", token, replayBody);
+            assertEquals(202, replay.statusCode(), replay.body());
+            assertEquals(0, new ObjectMapper().readTree(replay.body()).get("fromSeq").asLong(), replay.body());
+            deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline
+                    && new ObjectMapper().readTree(get(base + "/status").body()).get("running").get("replaying").asBoolean()) {
+                Thread.sleep(50);
+            }
+            try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement();
+                 java.sql.ResultSet rs = s.executeQuery("SELECT v FROM \"" + schema + "\".t WHERE id = 2")) {
+                assertTrue(rs.next(), "the replay restored the deleted row");
+                assertEquals("b", rs.getString(1));
+            }
+            assertEquals(400, post(base + "/replay", token, "{\"from_seq\": 1, \"from_time\": \"2026-01-01T00:00:00Z\"}").statusCode(),
+                    "exactly one start");
+
             HttpResponse<String> cut = post(base + "/cutover", token);
             assertEquals(200, cut.statusCode(), cut.body());
             assertTrue(new ObjectMapper().readTree(cut.body()).get("done").asBoolean(), cut.body());

@@ -85,14 +85,14 @@ class OnlineVerifyIT {
             writer.start();
             Thread.sleep(1500);
             assertTrue(OnlineVerify.sinkRunning(TestPostgres.target(), schema));
-            OnlineVerify.Result ok = OnlineVerify.run(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10);
+            OnlineVerify.Result ok = OnlineVerify.run(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10, 0);
             assertTrue(ok.report().equal(), () -> "no false difference while writes continue: " + ok.report());
             assertTrue(commits.get() > 100, "the application kept writing");
 
             try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
                 s.execute("UPDATE \"" + schema + "\".t SET v = 'damaged' WHERE id = 7"); // a row the application never touches
             }
-            OnlineVerify.Result bad = OnlineVerify.run(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10);
+            OnlineVerify.Result bad = OnlineVerify.run(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10, 0);
             assertFalse(bad.report().equal());
             VerifyReport.TableResult t = bad.report().tables().stream().filter(x -> x.source().equals("t")).findFirst().orElseThrow();
             assertEquals(1, t.differingKeys(), t.toString());

@@ -67,7 +67,14 @@ public final class Sink implements AutoCloseable {
     private final AtomicLong lastSourceTs = new AtomicLong();
     private volatile boolean stopping;
     private volatile java.util.function.LongConsumer commitListener = n -> { };
+    private volatile Replay replayRequest;
+    /** While a replay limited to some tables runs: those tables, and the position it ends at (the one it started from). */
+    private java.util.Set<String> replayTables;
+    private long replayUntil = -1;
     private Connection conn;
+
+    /** A request to re-apply every change after {@code fromSeq}; {@code tables} null for all, else SQLite table names. */
+    private record Replay(long fromSeq, java.util.Set<String> tables) {}
 
     private Sink(Settings settings) {
         this.settings = settings;
@@ -95,6 +102,23 @@ public final class Sink implements AutoCloseable {
     /** Called after each commit with the time from the transaction's first apply to its commit (ns). */
     public void onCommit(java.util.function.LongConsumer listener) {
         this.commitListener = listener;
+    }
+
+    /**
+     * Asks the running sink to re-apply every change Kafka holds after {@code fromSeq}: at its next consistent
+     * point it sets its position back and reads the topic again (applying is idempotent). With {@code tables},
+     * only those SQLite tables' changes are re-applied up to the position the sink was at, all in one transaction
+     * (PostgreSQL's foreign keys are checked once, at the end, on the state SQLite had there); then it goes on
+     * as usual. The caller checks that Kafka still holds the changes after {@code fromSeq}.
+     */
+    public void replay(long fromSeq, java.util.Set<String> tables) {
+        if (fromSeq < 0) throw ReplicatorException.config("replay: the position must be 0 or more, got " + fromSeq);
+        replayRequest = new Replay(fromSeq, tables == null || tables.isEmpty() ? null : java.util.Set.copyOf(tables));
+    }
+
+    /** True while a requested replay has not been taken up yet or a table-limited one is still re-applying. */
+    public boolean replaying() {
+        return replayRequest != null || replayUntil >= 0;
     }
 
     /** The changelog position PostgreSQL reflects (-1 until the sink read its state). */
@@ -244,6 +268,10 @@ public final class Sink implements AutoCloseable {
         long txStart = 0;
         long holdCheckedAt = 0;
         while (!stopping) {
+            if (!inTx && !inGroup && replayRequest != null) {
+                rewind(replayRequest, accepted);
+                return; // read the position again and seek to it
+            }
             if (!inTx && !inGroup && System.currentTimeMillis() - holdCheckedAt > 100) {
                 holdCheckedAt = System.currentTimeMillis();
                 holdIfAsked();
@@ -259,7 +287,8 @@ public final class Sink implements AutoCloseable {
                 // restart: skip it. Inside a group everything counts; the last change per key wins.
                 if (!inGroup && e.source().batch() <= accepted) continue;
                 inGroup = true;
-                chunk.add(e);
+                boolean limited = replayUntil >= 0 && e.source().batch() <= replayUntil;
+                if (!limited || e.table() == null || replayTables.contains(e.table())) chunk.add(e);
                 boolean end = e.source().lastInBatch();
                 if (end || chunk.size() >= settings.maxBatchEvents()) {
                     if (!inTx) {
@@ -267,14 +296,20 @@ public final class Sink implements AutoCloseable {
                         inTx = true;
                         txStart = System.nanoTime();
                     }
-                    applier.apply(conn, chunk);
+                    if (!chunk.isEmpty()) applier.apply(conn, chunk);
                     sinceCommit += chunk.size();
                     chunk.clear();
                 }
                 if (end) {
                     inGroup = false;
                     accepted = e.source().batch();
-                    if (i == lastEnd || sinceCommit >= settings.maxBatchEvents()) {
+                    if (replayUntil >= 0 && accepted >= replayUntil) {
+                        LOG.info("replay of tables {} reached changelog position {}; applying all tables again", replayTables, accepted);
+                        replayUntil = -1;
+                        replayTables = null;
+                        limited = false;
+                    }
+                    if (!limited && (i == lastEnd || sinceCommit >= settings.maxBatchEvents())) {
                         SinkState.advance(conn, settings.schema(), e.offset(), accepted, e.source().tsMs(), sinceCommit);
                         conn.commit();
                         inTx = false;
@@ -288,6 +323,22 @@ public final class Sink implements AutoCloseable {
             }
         }
         rollbackQuietly(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
+    }
+
+    /** At a consistent point, nothing open: sets the stored position back for a requested replay. */
+    private void rewind(Replay r, long at) throws SQLException {
+        replayRequest = null;
+        if (r.fromSeq() >= at) {
+            LOG.info("replay from {}: nothing to re-apply, PostgreSQL is at {}", r.fromSeq(), at);
+            return;
+        }
+        if (r.tables() != null) {
+            replayTables = r.tables();
+            replayUntil = at;
+        }
+        SinkState.reset(conn, settings.schema(), settings.topic(), r.fromSeq(), -1);
+        conn.commit();
+        LOG.info("replay: position set back from {} to {}{}", at, r.fromSeq(), r.tables() == null ? "" : " for tables " + r.tables());
     }
 
     /** At a consistent point: if online verification asked, apply nothing until it lets go, saying where we hold. */
