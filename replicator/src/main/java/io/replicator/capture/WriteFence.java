@@ -33,23 +33,12 @@ public final class WriteFence {
         try (Connection c = source.openWritable(); Statement s = c.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             try {
-                List<String> tables = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery("SELECT tbl FROM " + CaptureSchema.CAPTURED)) {
-                    while (rs.next()) tables.add(rs.getString(1));
-                }
-                String raise = "SELECT RAISE(ABORT, " + io.replicator.core.Identifiers.sqlLiteral(message) + ");";
-                for (String t : tables) {
-                    for (String[] op : new String[][] {{"i", "INSERT"}, {"u", "UPDATE"}, {"d", "DELETE"}}) {
-                        s.execute("CREATE TRIGGER IF NOT EXISTS " + sqlite(PREFIX + op[0] + "_" + t) + " BEFORE " + op[1] + " ON " + sqlite(t)
-                                + " BEGIN " + raise + " END");
-                    }
-                }
+                createTriggers(c, message);
                 long seq;
                 try (ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM " + CaptureSchema.CHANGELOG)) {
                     rs.next();
                     seq = rs.getLong(1);
                 }
-                syncSchemaVersion(c);
                 s.execute("COMMIT");
                 return seq;
             } catch (SQLException | RuntimeException e) {
@@ -65,21 +54,46 @@ public final class WriteFence {
     public void lift() {
         try (Connection c = source.openWritable(); Statement s = c.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
-            List<String> names = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?")) {
-                ps.setInt(1, PREFIX.length());
-                ps.setString(2, PREFIX);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) names.add(rs.getString(1));
-                }
-            }
-            for (String n : names) s.execute("DROP TRIGGER IF EXISTS " + sqlite(n));
-            syncSchemaVersion(c);
+            dropTriggers(c);
             s.execute("COMMIT");
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot lift the write fence of " + source.path() + ": " + e.getMessage()
                     + " — the application's writes are still refused; run `bin/replicator cutover --lift-fence ...` again", e);
         }
+    }
+
+    /** Creates the fence triggers on every captured table, in the caller's write transaction. */
+    public static void createTriggers(Connection c, String message) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT tbl FROM " + CaptureSchema.CAPTURED)) {
+                while (rs.next()) tables.add(rs.getString(1));
+            }
+            String raise = "SELECT RAISE(ABORT, " + io.replicator.core.Identifiers.sqlLiteral(message) + ");";
+            for (String t : tables) {
+                for (String[] op : new String[][] {{"i", "INSERT"}, {"u", "UPDATE"}, {"d", "DELETE"}}) {
+                    s.execute("CREATE TRIGGER IF NOT EXISTS " + sqlite(PREFIX + op[0] + "_" + t) + " BEFORE " + op[1] + " ON " + sqlite(t)
+                            + " BEGIN " + raise + " END");
+                }
+            }
+        }
+        syncSchemaVersion(c);
+    }
+
+    /** Drops every fence trigger, in the caller's write transaction. */
+    public static void dropTriggers(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?")) {
+            ps.setInt(1, PREFIX.length());
+            ps.setString(2, PREFIX);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) names.add(rs.getString(1));
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            for (String n : names) s.execute("DROP TRIGGER IF EXISTS " + sqlite(n));
+        }
+        syncSchemaVersion(c);
     }
 
     /** Fence triggers are not a schema change the feed must follow: record the new schema_version as seen. */

@@ -89,6 +89,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("schema " + opts.schema + " was cut over (see replicator.cutover): there is nothing left to replicate");
             return ExitCode.OK.code;
         }
+        resumeAfterRollback(target);
         CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
         System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
         boolean fresh = snapshotIfNeeded(source, target);
@@ -134,6 +135,32 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return ExitCode.OK.code;
+    }
+
+    /**
+     * After a rollback the application writes SQLite again: PostgreSQL equals SQLite as of the rollback, so
+     * replication resumes from the sink's position once the rollback's fence and key log are taken off
+     * PostgreSQL. An unfinished rollback is refused.
+     */
+    private void resumeAfterRollback(PostgresUrl target) {
+        try (Connection c = target.connect("replicator-run")) {
+            String status = io.replicator.cutover.CutoverState.status(c, opts.schema);
+            if ("rolling back".equals(status)) {
+                throw ReplicatorException.config("a rollback of schema " + opts.schema + " did not finish: run `bin/replicator rollback` again first");
+            }
+            if ("rolled back".equals(status)) {
+                c.setAutoCommit(false);
+                io.replicator.rollback.PgChangeLog.remove(c, opts.schema);
+                try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + io.replicator.cutover.CutoverState.TABLE + " WHERE target_schema = ?")) {
+                    ps.setString(1, opts.schema);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                System.err.println("schema " + opts.schema + " was rolled back to SQLite: PostgreSQL's fence is lifted, replication resumes");
+            }
+        } catch (SQLException e) {
+            throw ReplicatorException.runtime("cannot read the cutover state in " + target.redacted() + ": " + e.getMessage(), e);
+        }
     }
 
     private boolean cutoverDone(PostgresUrl target) {

@@ -74,6 +74,7 @@ public final class Cutover {
                 }
                 checkPause(fencedAt, "verification");
                 moveIdentities(c);
+                logPostgresWrites(c);
                 if (opt.hook() != null) runHook(finalSeq, fencedAt);
                 long pause = ms(fencedAt);
                 CutoverState.record(c, schema, "done", finalSeq, pause, null);
@@ -119,6 +120,20 @@ public final class Cutover {
         if (ms(fencedAt) > opt.maxWritePause().toMillis()) {
             throw new ReplicatorException(ExitCode.RUNTIME, "the write pause would pass --max-write-pause " + opt.maxWritePause().toMillis()
                     + " ms (" + during + ")");
+        }
+    }
+
+    /** The key log of PostgreSQL's writes from now on, for a rollback that keeps them (in one transaction). */
+    private void logPostgresWrites(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            io.replicator.rollback.PgChangeLog.install(c, schema);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 

@@ -5,9 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** The cutover's record, one row per target schema in {@code replicator.cutover}: done or aborted, and why. */
+/**
+ * The cutover's record, one row per target schema in {@code replicator.cutover}: done or aborted, and why; then
+ * rolling back / rolled back when the application went back to SQLite.
+ */
 public final class CutoverState {
-    static final String TABLE = "replicator.cutover";
+    public static final String TABLE = "replicator.cutover";
 
     private CutoverState() {}
 
@@ -16,15 +19,21 @@ public final class CutoverState {
             s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
                     + " target_schema text PRIMARY KEY,"
-                    + " status text NOT NULL CHECK (status IN ('done', 'aborted')),"
+                    + " status text NOT NULL,"
                     + " final_seq bigint,"
                     + " write_pause_ms bigint,"
                     + " at timestamptz NOT NULL DEFAULT clock_timestamp(),"
                     + " reason text)");
+            // the statuses a rollback adds (a table made by an older version had a CHECK of done/aborted only)
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'cutover_status_check'"
+                    + " AND conrelid = '" + TABLE + "'::regclass AND pg_get_constraintdef(oid) LIKE '%rolled back%') THEN"
+                    + " ALTER TABLE " + TABLE + " DROP CONSTRAINT IF EXISTS cutover_status_check;"
+                    + " ALTER TABLE " + TABLE + " ADD CONSTRAINT cutover_status_check CHECK (status IN ('done', 'aborted', 'rolling back', 'rolled back'));"
+                    + " END IF; END $$");
         }
     }
 
-    static void record(Connection c, String schema, String status, Long finalSeq, Long pauseMs, String reason) throws SQLException {
+    public static void record(Connection c, String schema, String status, Long finalSeq, Long pauseMs, String reason) throws SQLException {
         ensure(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (target_schema, status, final_seq, write_pause_ms, reason) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (target_schema) DO UPDATE SET status = excluded.status, final_seq = excluded.final_seq,"
@@ -38,7 +47,7 @@ public final class CutoverState {
         }
     }
 
-    /** 'done', 'aborted', or null when no cutover was tried. */
+    /** 'done', 'aborted', 'rolling back', 'rolled back', or null when no cutover was tried. */
     public static String status(Connection c, String schema) throws SQLException {
         ensure(c);
         try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + TABLE + " WHERE target_schema = ?")) {
