@@ -94,18 +94,35 @@ public final class JsonbText {
         out.append('}');
     }
 
-    /** numeric's text: the digits as written, scale = digits after the point minus the exponent, at least 0. */
+    /** numeric's text: the digits as written, scale = digits after the point minus the exponent, at least 0; no negative zero. */
     static void number(String literal, StringBuilder out) {
+        if (literal.indexOf('e') < 0 && literal.indexOf('E') < 0) { // as written, but for a negative zero
+            if (literal.charAt(0) == '-' && isZero(literal)) out.append(literal, 1, literal.length());
+            else out.append(literal);
+            return;
+        }
         BigDecimal d = new BigDecimal(literal);
         if (d.scale() < 0) d = d.setScale(0);
         if (d.signum() == 0) d = d.abs();
         out.append(d.toPlainString());
     }
 
+    private static boolean isZero(String literal) {
+        for (int i = 1; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c != '0' && c != '.') return false;
+        }
+        return true;
+    }
+
     static void string(String s, StringBuilder out) throws IOException {
         out.append('"');
+        int start = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c >= ' ' && c != '"' && c != '\\') continue;
+            out.append(s, start, i);
+            start = i + 1;
             switch (c) {
                 case '"' -> out.append("\\\"");
                 case '\\' -> out.append("\\\\");
@@ -116,11 +133,11 @@ public final class JsonbText {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c == 0) throw new IOException("U+0000, which jsonb cannot hold");
-                    if (c < ' ') out.append(String.format("\\u%04x", (int) c));
-                    else out.append(c);
+                    out.append(String.format("\\u%04x", (int) c));
                 }
             }
         }
+        out.append(s, start, s.length());
         out.append('"');
     }
 }

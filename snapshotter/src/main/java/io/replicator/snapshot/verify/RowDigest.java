@@ -165,17 +165,23 @@ final class RowDigest {
         }
 
         void put(byte x) {
-            if (len == b.length) b = Arrays.copyOf(b, b.length * 2);
+            ensure(1);
             b[len++] = x;
         }
 
         void put(char tag, String ascii) {
-            put((byte) tag);
-            for (int i = 0; i < ascii.length(); i++) put((byte) ascii.charAt(i));
+            int n = ascii.length();
+            ensure(n + 1);
+            b[len++] = (byte) tag;
+            for (int i = 0; i < n; i++) b[len++] = (byte) ascii.charAt(i);
+        }
+
+        private void ensure(int n) {
+            if (len + n > b.length) b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
         }
 
         void put(byte[] x, int n) {
-            if (len + n > b.length) b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
+            ensure(n);
             System.arraycopy(x, 0, b, len, n);
             len += n;
         }

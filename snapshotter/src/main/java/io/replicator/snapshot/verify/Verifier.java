@@ -51,8 +51,11 @@ import static io.replicator.core.Identifiers.pg;
 public final class Verifier {
     /** Differing chunks re-read per table to name keys; more are counted, not named. */
     private static final int PASS2_CHUNK_LIMIT = 64;
-    /** Threads converting and digesting SQLite's rows, beside the one reading them (PostgreSQL digests on its own cores). */
-    private static final int WORKERS = Math.max(1, Math.min(3, Runtime.getRuntime().availableProcessors() - 1));
+    /**
+     * Threads converting and digesting SQLite's rows, beside the one reading them. As many as cores: the reader
+     * mostly waits in SQLite and PostgreSQL digests in its own process, so the digest is the longest path.
+     */
+    private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     /** Rows kept per side in pass 2. */
     private static final int PASS2_ROW_LIMIT = 200_000;
 
