@@ -66,9 +66,7 @@ public class ControlController {
     /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"sample"|"none"}. */
     @Post("/cutover")
     public HttpResponse<Object> cutover(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
-        if (!token.matches(authorization)) {
-            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
-        }
+        if (!token.matches(authorization)) return unauthorized();
         Map<String, Object> b = body == null ? Map.of() : body;
         try {
             Cutover.Options opt = new Cutover.Options(Duration.ofMillis(number(b, "max_write_pause_ms", 30_000)), number(b, "max_lag", 1000),
@@ -87,9 +85,7 @@ public class ControlController {
      */
     @Post("/replay")
     public HttpResponse<Object> replay(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
-        if (!token.matches(authorization)) {
-            return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
-        }
+        if (!token.matches(authorization)) return unauthorized();
         Map<String, Object> b = body == null ? Map.of() : body;
         try {
             Long seq = b.get("from_seq") instanceof Number n ? n.longValue() : null;
@@ -101,6 +97,10 @@ public class ControlController {
         } catch (ReplicatorException e) {
             return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
         }
+    }
+
+    private static HttpResponse<Object> unauthorized() {
+        return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
     }
 
     private static long number(Map<String, Object> b, String key, long dflt) {

@@ -1,21 +1,15 @@
 package io.replicator.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
-import io.replicator.snapshot.load.SnapshotOptions;
-import io.replicator.snapshot.load.SnapshotProgress;
-import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.testing.TestKafka;
+import io.replicator.testing.TestReplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,14 +61,7 @@ class ControlPlaneLoadIT {
         Path db = SqliteFiles.create(dir, "load.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, v TEXT)", "INSERT INTO t VALUES (1, 0, 'a')");
         String schema = TestPostgres.freshSchema("http_load");
         PostgresUrl target = TestPostgres.target();
-        new CaptureInstaller(SqliteSource.of(db.toString())).install();
-        new Snapshotter(SqliteSource.of(db.toString()), target, new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false),
-                SnapshotProgress.NONE).run();
-        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
-        try (Connection pg = TestPostgres.connect()) {
-            SinkState.ensure(pg);
-            SinkState.reset(pg, schema, fs.topic(), 0, -1);
-        }
+        FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state"), target);
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, target, false, 20_000, 2));
              ControlPlane cp = ControlPlane.start(new Replicator(SqliteSource.of(db.toString()), target, schema, fs.stateDir(), TestKafka.bootstrap(), feed, sink),

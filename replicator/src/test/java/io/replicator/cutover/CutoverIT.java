@@ -1,19 +1,13 @@
 package io.replicator.cutover;
 
-import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
-import io.replicator.snapshot.load.SnapshotOptions;
-import io.replicator.snapshot.load.SnapshotProgress;
-import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.testing.TestKafka;
+import io.replicator.testing.TestReplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,15 +81,7 @@ class CutoverIT {
         Path db = SqliteFiles.create(dir, name + ".db", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)",
                 "INSERT INTO t (v) SELECT 'seed' FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT i FROM n)");
         String schema = TestPostgres.freshSchema(name);
-        new CaptureInstaller(SqliteSource.of(db.toString())).install();
-        new Snapshotter(SqliteSource.of(db.toString()), TestPostgres.target(),
-                new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false), SnapshotProgress.NONE).run();
-        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state-" + name));
-        try (Connection pg = TestPostgres.connect()) {
-            SinkState.ensure(pg);
-            SinkState.reset(pg, schema, fs.topic(), 0, -1);
-        }
-        return new Setup(db, schema, fs);
+        return new Setup(db, schema, TestReplication.prepare(db, schema, dir.resolve("state-" + name), TestPostgres.target()));
     }
 
     private static Cutover cutover(Setup s, Cutover.VerifyMode verify) {

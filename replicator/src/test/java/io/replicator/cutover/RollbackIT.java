@@ -1,21 +1,15 @@
 package io.replicator.cutover;
 
-import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.rollback.Rollback;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
-import io.replicator.snapshot.load.SnapshotOptions;
-import io.replicator.snapshot.load.SnapshotProgress;
-import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.testing.TestKafka;
+import io.replicator.testing.TestReplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,14 +51,7 @@ class RollbackIT {
                 "INSERT INTO gone VALUES (1, 'x'), (2, 'y')");
         String schema = TestPostgres.freshSchema(name);
         SqliteSource src = SqliteSource.of(db.toString());
-        new CaptureInstaller(src).install();
-        new Snapshotter(src, TestPostgres.target(), new SnapshotOptions(PlanOptions.of(schema, List.of(), "refuse"), 2, JournalPolicy.REFUSE, false),
-                SnapshotProgress.NONE).run();
-        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state-" + name));
-        try (Connection pg = TestPostgres.connect()) {
-            SinkState.ensure(pg);
-            SinkState.reset(pg, schema, fs.topic(), 0, -1);
-        }
+        FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state-" + name), TestPostgres.target());
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2))) {
             sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'");
