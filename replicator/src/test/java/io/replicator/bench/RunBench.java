@@ -58,6 +58,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class RunBench {
     /** A failure in a helper thread (reader, writer): the figures of that run would be wrong, so the bench fails. */
     private static final AtomicReference<Exception> FAILURE = new AtomicReference<>();
+    /** No progress for this long means the run hangs: fail it (with where it stood) rather than wait for the outer timeout. */
+    private static final long STALL_NANOS = 60_000_000_000L;
     private static final Set<String> PARTS = Set.of("apply", "lag", "max-rate", "burst", "cutover");
     private static final Set<String> OPTIONS = Set.of("parts", "rates", "warmup", "step-seconds", "start-rate", "rate-limit", "refine",
             "burst-base", "burst-rate", "burst-before", "burst-seconds", "burst-after", "samples", "cutover-rows", "cutover-verify");
@@ -148,7 +150,17 @@ public final class RunBench {
         }
         long start = System.nanoTime();
         try (Sink s = sink(pg, kafka, fs, schema)) {
-            while (s.appliedSeq() < rows) if (s.await(Duration.ofMillis(5))) throw s.failure();
+            long last = -1, lastMoved = System.nanoTime();
+            while (s.appliedSeq() < rows) {
+                if (s.await(Duration.ofMillis(5))) throw s.failure();
+                if (s.appliedSeq() != last) {
+                    last = s.appliedSeq();
+                    lastMoved = System.nanoTime();
+                } else if (System.nanoTime() - lastMoved > STALL_NANOS) {
+                    throw new IllegalStateException("the sink applied nothing for " + STALL_NANOS / 1_000_000_000L + " s, at changelog seq " + last
+                            + " of " + rows + " (all published to Kafka)");
+                }
+            }
             double sec = (System.nanoTime() - start) / 1e9;
             System.out.printf("apply: %d row changes applied to PostgreSQL (read from Kafka, committed with the position) in %.2f s = %.0f row changes/s%n",
                     rows, sec, rows / sec);
