@@ -14,6 +14,7 @@ import io.replicator.snapshot.source.JournalPolicy;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
+import io.replicator.stream.FeedTopic;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,24 +80,43 @@ public final class RunBench {
         int warmup = a.integer("warmup", 5);
         if (warmup >= seconds) throw new IllegalArgumentException("--warmup (" + warmup + " s) must be shorter than the run (" + seconds + " s)");
         Path dir = Files.createTempDirectory("run-bench");
+        List<String> failed = new ArrayList<>();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
-            if (parts.contains("apply")) throughput(pg, kafka, dir, rows);
+            if (parts.contains("apply")) part("apply", failed, () -> throughput(pg, kafka, dir, rows));
             if (parts.contains("lag")) {
-                for (int r : a.integers("rates", List.of(rate))) lag(pg, kafka, dir, r, seconds, warmup);
+                for (int r : a.integers("rates", List.of(rate))) part("lag at " + r + " tx/s", failed, () -> lag(pg, kafka, dir, r, seconds, warmup));
             }
             if (parts.contains("max-rate")) {
-                maxRate(pg, kafka, dir, a.integer("start-rate", 500), a.integer("rate-limit", 64_000), a.integer("step-seconds", 10), a.integer("refine", 2));
+                part("max-rate", failed, () -> maxRate(pg, kafka, dir, a.integer("start-rate", 500), a.integer("rate-limit", 64_000),
+                        a.integer("step-seconds", 10), a.integer("refine", 2)));
             }
             if (parts.contains("burst")) {
-                burst(pg, kafka, dir, a.integer("burst-base", 500), a.integer("burst-rate", 10_000), a.integer("burst-before", 10),
-                        a.integer("burst-seconds", 10), a.integer("burst-after", 20), Path.of(a.string("samples", dir.resolve("burst.csv").toString())));
+                part("burst", failed, () -> burst(pg, kafka, dir, a.integer("burst-base", 500), a.integer("burst-rate", 10_000), a.integer("burst-before", 10),
+                        a.integer("burst-seconds", 10), a.integer("burst-after", 20), Path.of(a.string("samples", dir.resolve("burst.csv").toString()))));
             }
             if (parts.contains("cutover")) {
                 int table = a.integer("cutover-rows", 100_000);
                 for (String v : a.parts("cutover-verify", List.of("none", "full"), Set.of("none", "full"))) {
-                    cutover(pg, kafka, dir, rate, table, Cutover.VerifyMode.valueOf(v.toUpperCase(Locale.ROOT)));
+                    part("cutover verify=" + v, failed, () -> cutover(pg, kafka, dir, rate, table, Cutover.VerifyMode.valueOf(v.toUpperCase(Locale.ROOT))));
                 }
             }
+        }
+        if (!failed.isEmpty()) throw new IllegalStateException("parts failed: " + String.join(", ", failed));
+    }
+
+    private interface Part {
+        void run() throws Exception;
+    }
+
+    /** Runs one part; a failure is printed ("failed: PART: why") and recorded, and the next part still runs. */
+    private static void part(String name, List<String> failed, Part p) {
+        FAILURE.set(null);
+        try {
+            p.run();
+        } catch (Exception e) {
+            failed.add(name);
+            System.out.println("failed: " + name + ": " + e);
+            e.printStackTrace();
         }
     }
 
@@ -158,7 +178,7 @@ public final class RunBench {
                     lastMoved = System.nanoTime();
                 } else if (System.nanoTime() - lastMoved > STALL_NANOS) {
                     throw new IllegalStateException("the sink applied nothing for " + STALL_NANOS / 1_000_000_000L + " s, at changelog seq " + last
-                            + " of " + rows + " (all published to Kafka)");
+                            + " of " + rows + " (all published; the topic's end offset is " + FeedTopic.endOffset(kafka.bootstrapServers(), fs.topic()) + ")");
                 }
             }
             double sec = (System.nanoTime() - start) / 1e9;
