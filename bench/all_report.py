@@ -129,10 +129,20 @@ def main():
     if a.prep_ok != "1":
         failures.append({"part": "preparation", "what": "PostgreSQL or the build was not ready; nothing ran",
                          "log": os.path.join(rd, "build.log")})
+    def why(log):
+        """The bench's own words about a failure: its "failed: ..." lines, else the uncaught exception."""
+        try:
+            lines = open(log, errors="replace").read().splitlines()
+        except OSError:
+            return []
+        said = [l for l in lines if l.startswith("failed: ")]
+        return said or [l for l in lines if l.startswith("Exception in thread") or l.startswith("bench: error")][-1:]
+
     for s in status:
         if s["exit"] != "0":
-            failures.append({"part": s["part"], "run": s["run"], "what": f"exit {s['exit']}" + (" (timed out)" if s["exit"] in ("124", "137") else ""),
-                             "log": s["log"]})
+            what = f"exit {s['exit']}" + (" (timed out)" if s["exit"] in ("124", "137") else "")
+            said = why(s["log"])
+            failures.append({"part": s["part"], "run": s["run"], "what": what + ("; " + "; ".join(said) if said else ""), "log": s["log"]})
 
     def res(part, figure, **match):
         return [r for r in results if r["part"] == part and r["figure"] == figure and all(r.get(k) == v for k, v in match.items())]
