@@ -415,13 +415,18 @@ public final class RunBench {
                     FAILURE.compareAndSet(null, e);
                 }
             }, "bench-writer");
+            writer.setDaemon(true);
             writer.start();
-            Thread.sleep(5000);
-            Cutover.Result r = new Cutover(SqliteSource.of(seeded.toString()), pg, schema,
-                    new Cutover.Options(Duration.ofSeconds(30), 100_000, verify, null)).run();
-            Thread.sleep(500);
-            stop.set(true);
-            writer.join();
+            Cutover.Result r;
+            try {
+                Thread.sleep(5000);
+                r = new Cutover(SqliteSource.of(seeded.toString()), pg, schema,
+                        new Cutover.Options(Duration.ofSeconds(30), 100_000, verify, null)).run();
+                Thread.sleep(500);
+            } finally {
+                stop.set(true); // also when the cutover throws: a writer left running kept the JVM alive
+                writer.join();
+            }
             checkHelpers();
             System.out.printf("cutover: verify=%s, %d-row table, writer at %d tx/s: %s, write pause %d ms (%d writes landed, %d refused by the fence)%n",
                     verify.name().toLowerCase(), tableRows, rate, r.done() ? "done" : "aborted: " + r.reason(), r.writePauseMs(), landed[0], refused[0]);
