@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job's benchmark: sink apply throughput, and SQLite commit -> visible in PostgreSQL lag at a fixed rate.
 # Everything real, in one JVM (SQLite WAL + triggers, the feed, an embedded broker, the sink) + the local PostgreSQL.
-# Usage: bench/run-bench.sh [tx_per_second=1000] [seconds=20] [apply_rows=500000]
+# Usage: bench/run-bench.sh [tx_per_second=1000] [seconds=20] [apply_rows=500000] [RunBench options: --parts, --rates, ...]
 # PostgreSQL: BENCH_POSTGRES (default postgresql://postgres@127.0.0.1:5432/replicator_bench, created if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +10,6 @@ if [[ -z "${BENCH_POSTGRES:-}" ]]; then
   psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'replicator_bench'" | grep -q 1 \
     || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE replicator_bench"
 fi
-mvn -q -B -DskipTests install >/dev/null
-mvn -q -B -pl replicator test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
-CP="replicator/target/test-classes:replicator/target/classes:$(cat replicator/target/bench.classpath)"
+CP="$(bench/java-classpath.sh)"
 mkdir -p bench/out
-java -Xmx2g -cp "$CP" io.replicator.bench.RunBench "$PG" "${1:-1000}" "${2:-20}" "${3:-500000}" 2>&1 | grep -E '^(apply|lag|cutover)' | tee "bench/out/run-$(date +%Y%m%dT%H%M%S).txt"
+java -Xmx2g -cp "$CP" io.replicator.bench.RunBench "$PG" "${1:-1000}" "${2:-20}" "${3:-500000}" "${@:4}" 2>&1 | grep -E '^(apply|lag|max-rate|burst|cutover)' | tee "bench/out/run-$(date +%Y%m%dT%H%M%S).txt"

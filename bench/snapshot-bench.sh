@@ -2,9 +2,9 @@
 # Snapshot benchmark: times `replicator snapshot` against pgloader and against a plain
 # sqlite3-CSV | psql \copy "floor", on one generated SQLite file, K runs each.
 #
-#   bench/snapshot-bench.sh [--rows N] [--runs K] [--timeout SECONDS]
+#   bench/snapshot-bench.sh [--rows N] [--runs K] [--timeout SECONDS] [--out PREFIX]
 #
-# Writes bench/out/snapshot-YYYYmmdd-HHMMSS.{md,json} and prints the markdown.
+# Writes bench/out/snapshot-YYYYmmdd-HHMMSS.{md,json} (or PREFIX.{md,json}) and prints the markdown.
 # Needs: PostgreSQL at $BENCH_PGHOST:$BENCH_PGPORT (default 127.0.0.1:5432, user postgres,
 # no password), sqlite3, python3, GNU time (/usr/bin/time), Java + Maven for the
 # replicator, and apt-get (as root) to install pgloader when it is missing.
@@ -72,6 +72,7 @@ fi
 ROWS=5000000
 RUNS=3
 TIMEOUT=3600
+PREFIX=""
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -81,6 +82,8 @@ while [ $# -gt 0 ]; do
     --runs=*)  RUNS="${1#*=}"; shift ;;
     --timeout) [ $# -ge 2 ] || fail "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
     --timeout=*) TIMEOUT="${1#*=}"; shift ;;
+    --out)     [ $# -ge 2 ] || fail "--out needs a value"; PREFIX="$2"; shift 2 ;;
+    --out=*)   PREFIX="${1#*=}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail "unknown argument: $1 (see --help)" ;;
   esac
@@ -346,8 +349,9 @@ export B_STAMP="$STAMP" B_ROWS="$ROWS" B_RUNS="$RUNS" B_FILE="$F" B_FILE_BYTES="
 export B_COUNTS="customers=${COUNTS[customers]} orders=${COUNTS[orders]} events=${COUNTS[events]}"
 export B_PGLOADER_STATE="$PGLOADER" B_VERIFY="$VERIFY_EXIT" B_OURS_FAILED="$OURS_FAILED"
 export B_RUNDIR="$RUNDIR" B_RESULTS="$RESULTS" B_REALCHECK="$REALCHECK"
-MD="$OUT/snapshot-$STAMP.md"
-JSON="$OUT/snapshot-$STAMP.json"
+[ -n "$PREFIX" ] || PREFIX="$OUT/snapshot-$STAMP"
+MD="$PREFIX.md"
+JSON="$PREFIX.json"
 python3 "$HERE/report.py" "$MD" "$JSON" || fail "writing the report failed (raw results: $RESULTS)"
 cat "$MD"
 log "report: $MD and $JSON (logs: $RUNDIR)"
