@@ -1,5 +1,6 @@
 package io.replicator.kafka;
 
+import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -106,6 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         quietBrokerLogging();
         Path dir = prepareDirectory(logDir);
+        haltAsRuntimeFailure(dir);
         FileChannel dirLock = lockDirectory(dir);
         KafkaRaftServer server;
         int clientPort;
@@ -352,6 +355,21 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " not available (" + e.getMessage() + "). Stop whatever listens there, or choose another"
                     + " port (0 picks a free one).", e);
         }
+    }
+
+    /**
+     * Kafka halts the JVM when the broker's last log directory fails (the disk is full, an I/O error), with status 1,
+     * which is this tool's "verification found differences", and only its own log line as explanation. Say what
+     * happened and what to do, and halt with the run-time failure code instead.
+     */
+    private static void haltAsRuntimeFailure(Path dir) {
+        Exit.setHaltProcedure((status, message) -> {
+            System.err.println("error: the embedded Kafka broker stopped this process (Kafka status " + status + (message == null ? "" : ", " + message)
+                    + "): its data directory " + dir + " failed — a full disk says 'No space left on device' above. Free space (or fix the"
+                    + " directory), then start again: replication resumes from its stored position.");
+            System.err.flush();
+            Runtime.getRuntime().halt(ExitCode.RUNTIME.code);
+        });
     }
 
     /** slf4j-simple reads these properties when a logger is first created, so this must run before the broker. */

@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * An application with foreign keys on: customers, their orders, a settings table written with INSERT OR
  * REPLACE over a UNIQUE column, and a log without a primary key. Every transaction keeps the sum of
  * customers.balance at {@link #TOTAL}: transfers move money, new customers start at 0, only customers at 0
- * without orders are deleted.
+ * without orders are deleted. Each log line it committed is remembered ({@link #logged}, by its unique {@code at}),
+ * so a test can check that every one landed exactly once. A write refused by the cutover's fence is rolled back,
+ * counted in {@link #refused}, and the application tries again, as a real one would until it is switched over.
  */
 final class ShopWriter implements AutoCloseable {
     static final long CUSTOMERS = 100_000;
@@ -33,6 +38,8 @@ final class ShopWriter implements AutoCloseable {
 
     private final AtomicBoolean stop = new AtomicBoolean();
     final AtomicLong commits = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final Set<Long> logged = ConcurrentHashMap.newKeySet();
     final AtomicReference<Throwable> error = new AtomicReference<>();
     private final Thread thread;
 
@@ -61,47 +68,59 @@ final class ShopWriter implements AutoCloseable {
                 while (!stop.get()) {
                     c.setAutoCommit(false);
                     int kind = r.nextInt(10);
-                    if (kind < 4) { // a transfer: the total stays
-                        long amount = r.nextLong(1, 20), from = r.nextLong(1, CUSTOMERS), to = r.nextLong(1, CUSTOMERS);
-                        move.setLong(1, -amount);
-                        move.setLong(2, from);
-                        move.executeUpdate();
-                        move.setLong(1, amount);
-                        move.setLong(2, to);
-                        move.executeUpdate();
-                    } else if (kind == 4) {
-                        long id = nextCustomer++;
-                        newCustomer.setLong(1, id);
-                        newCustomer.setString(2, "new " + id + " é🙂");
-                        newCustomer.setString(3, "n" + id + "@example.com");
-                        newCustomer.executeUpdate();
-                    } else if (kind == 5) {
-                        newOrder.setLong(1, nextOrder++);
-                        newOrder.setDouble(2, r.nextDouble() * 1000);
-                        newOrder.setLong(3, r.nextLong(1, nextCustomer));
-                        newOrder.executeUpdate();
-                        delOrder.setLong(1, r.nextLong(1, nextOrder));
-                        delOrder.executeUpdate();
-                    } else if (kind == 6) {
-                        renumber.setLong(1, nextOrder++);
-                        renumber.setLong(2, r.nextLong(1, nextOrder));
-                        renumber.executeUpdate();
-                    } else if (kind == 7) {
-                        delCustomer.setLong(1, r.nextLong(CUSTOMERS, nextCustomer + 1));
-                        delCustomer.executeUpdate();
-                    } else if (kind == 8) {
-                        setting.setString(1, "k" + r.nextInt(50));
-                        setting.setString(2, "v" + r.nextInt());
-                        setting.setInt(3, r.nextInt(30));
-                        setting.executeUpdate();
-                    } else {
-                        log.setLong(1, System.nanoTime());
-                        log.setString(2, "line");
-                        log.setBytes(3, new byte[] {(byte) r.nextInt(), 0, (byte) 0xff});
-                        log.executeUpdate();
+                    long at = 0;
+                    try {
+                        if (kind < 4) { // a transfer: the total stays
+                            long amount = r.nextLong(1, 20), from = r.nextLong(1, CUSTOMERS), to = r.nextLong(1, CUSTOMERS);
+                            move.setLong(1, -amount);
+                            move.setLong(2, from);
+                            move.executeUpdate();
+                            move.setLong(1, amount);
+                            move.setLong(2, to);
+                            move.executeUpdate();
+                        } else if (kind == 4) {
+                            long id = nextCustomer++;
+                            newCustomer.setLong(1, id);
+                            newCustomer.setString(2, "new " + id + " é🙂");
+                            newCustomer.setString(3, "n" + id + "@example.com");
+                            newCustomer.executeUpdate();
+                        } else if (kind == 5) {
+                            newOrder.setLong(1, nextOrder++);
+                            newOrder.setDouble(2, r.nextDouble() * 1000);
+                            newOrder.setLong(3, r.nextLong(1, nextCustomer));
+                            newOrder.executeUpdate();
+                            delOrder.setLong(1, r.nextLong(1, nextOrder));
+                            delOrder.executeUpdate();
+                        } else if (kind == 6) {
+                            renumber.setLong(1, nextOrder++);
+                            renumber.setLong(2, r.nextLong(1, nextOrder));
+                            renumber.executeUpdate();
+                        } else if (kind == 7) {
+                            delCustomer.setLong(1, r.nextLong(CUSTOMERS, nextCustomer + 1));
+                            delCustomer.executeUpdate();
+                        } else if (kind == 8) {
+                            setting.setString(1, "k" + r.nextInt(50));
+                            setting.setString(2, "v" + r.nextInt());
+                            setting.setInt(3, r.nextInt(30));
+                            setting.executeUpdate();
+                        } else {
+                            at = System.nanoTime();
+                            log.setLong(1, at);
+                            log.setString(2, "line");
+                            log.setBytes(3, new byte[] {(byte) r.nextInt(), 0, (byte) 0xff});
+                            log.executeUpdate();
+                        }
+                        c.commit();
+                    } catch (SQLException e) {
+                        if (!String.valueOf(e.getMessage()).contains("moved to PostgreSQL")) throw e;
+                        c.rollback(); // fenced by the cutover: nothing of this transaction was written
+                        c.setAutoCommit(true);
+                        refused.incrementAndGet();
+                        Thread.sleep(5);
+                        continue;
                     }
-                    c.commit();
                     c.setAutoCommit(true);
+                    if (at != 0) logged.add(at);
                     commits.incrementAndGet();
                     Thread.sleep(r.nextInt(3));
                 }

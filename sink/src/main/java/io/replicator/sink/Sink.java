@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,9 @@ public final class Sink implements AutoCloseable {
     private java.util.Set<String> replayTables;
     private long replayUntil = -1;
     private Connection conn;
+    /** The session holding the schema's advisory lock ({@link #schemaBusy}); replaced if PostgreSQL drops it. */
+    private Connection lock;
+    private long lockCheckedAt;
 
     /** A request to re-apply every change after {@code fromSeq}; {@code tables} null for all, else SQLite table names. */
     private record Replay(long fromSeq, java.util.Set<String> tables) {}
@@ -167,9 +171,11 @@ public final class Sink implements AutoCloseable {
     }
 
     private static final String LOCK_PREFIX = "replicator.sink.";
+    /** How often an idle or streaming sink makes sure it still holds its schema's lock (one round trip). */
+    private static final long LOCK_CHECK_MS = 5_000;
 
-    private Connection lock() {
-        Connection c = settings.target().connect("replicator-sink-lock");
+    private Connection lock() throws SQLException {
+        Connection c = DriverManager.getConnection(settings.target().jdbcUrl(), settings.target().properties("replicator-sink-lock"));
         try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
             ps.setString(1, LOCK_PREFIX + settings.schema());
             try (java.sql.ResultSet rs = ps.executeQuery()) {
@@ -181,15 +187,48 @@ public final class Sink implements AutoCloseable {
                 }
             }
             return c;
-        } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot take the sink lock of schema " + settings.schema() + ": " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The lock lives as long as its session: a PostgreSQL restart or a terminated backend ends it while this sink
+     * goes on. Checked before applying after every error and every few seconds; taken again when gone. If another
+     * sink took the schema in the meantime, this one stops.
+     */
+    private void keepLock() throws SQLException {
+        lockCheckedAt = System.currentTimeMillis();
+        if (lock != null) {
+            try {
+                if (lock.isValid(2)) return;
+            } catch (SQLException ignored) {
+                // gone: taken again below
+            }
+            closeQuietly(lock);
+            lock = null;
+            LOG.warn("the sink's lock on schema {} went with its PostgreSQL session; taking it again", settings.schema());
+        }
+        lock = lock();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // already gone
         }
     }
 
     private void run() {
-        try (Connection lock = lock();
-             KafkaConsumer<byte[], byte[]> consumer = consumer();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
              KafkaProducer<byte[], byte[]> dlq = settings.deadLetter() ? producer() : null) {
+            try {
+                keepLock();
+            } catch (SQLException e) {
+                throw ReplicatorException.runtime("cannot take the sink lock of schema " + settings.schema() + ": " + e.getMessage(), e);
+            }
             TopicPartition tp = new TopicPartition(settings.topic(), 0);
             consumer.assign(List.of(tp));
             long backoff = 100;
@@ -235,11 +274,12 @@ public final class Sink implements AutoCloseable {
             }
         } catch (ReplicatorException e) {
             failure.set(e);
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException e) {
             failure.set(ReplicatorException.runtime("the sink stopped: " + PostgresUrl.redactRaw(String.valueOf(e)), e));
         } finally {
             rollbackQuietly();
             closeConnection();
+            if (lock != null) closeQuietly(lock);
             pool.close();
             done.countDown();
         }
@@ -253,6 +293,7 @@ public final class Sink implements AutoCloseable {
      * stays bounded whatever the backlog.
      */
     private void consume(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, java.util.Set<Long> setAside) throws SQLException {
+        keepLock();
         if (conn == null) conn = connect();
         SinkState state = SinkState.read(conn, settings.schema());
         conn.commit();
@@ -275,6 +316,7 @@ public final class Sink implements AutoCloseable {
             if (!inTx && !inGroup && System.currentTimeMillis() - holdCheckedAt > 100) {
                 holdCheckedAt = System.currentTimeMillis();
                 holdIfAsked();
+                if (holdCheckedAt - lockCheckedAt > LOCK_CHECK_MS) keepLock();
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(20));
             List<SinkEvent> events = new ArrayList<>(records.count());
