@@ -181,6 +181,27 @@ class VerifierIT {
         }
     }
 
+    /** PostgreSQL's hashtextextended, reproduced here, for every tail length and some seeds, on multi-byte text. */
+    @Test
+    void hashMatchesPostgres() throws Exception {
+        java.util.Random r = new java.util.Random(42);
+        try (Connection pg = TestPostgres.connect(); PreparedStatement ps = pg.prepareStatement("SELECT hashtextextended(?, ?)")) {
+            for (int len = 0; len < 80; len++) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < len; i++) sb.appendCodePoint(r.nextInt(10) == 0 ? 0x1F600 + r.nextInt(50) : r.nextInt(10) == 1 ? 0xE9 : 'a' + r.nextInt(26));
+                for (long seed : new long[] {0, 1, -1, 0x7265706c69636131L}) {
+                    ps.setString(1, sb.toString());
+                    ps.setLong(2, seed);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(rs.getLong(1), io.replicator.core.codec.PgHash.hashBytesExtended(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), seed),
+                                "length " + len + " seed " + seed);
+                    }
+                }
+            }
+        }
+    }
+
     private static List<String> keys(VerifyReport.TableResult t) {
         return t.differences().stream().map(VerifyReport.Difference::key).toList();
     }

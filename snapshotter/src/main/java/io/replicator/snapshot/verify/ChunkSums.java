@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * One side's per-chunk row count and XOR of 128-bit row digests. Keys are unique on each side, so equal counts
- * and equal XORs mean equal chunks (short of an MD5 collision); row order does not matter.
+ * One side's per-chunk row count and XOR of 128-bit row digests (two 64-bit hashes). Keys are unique on each side, so equal counts
+ * and equal XORs mean equal chunks (short of a 128-bit collision); row order does not matter.
  */
 final class ChunkSums {
     private final Map<Long, long[]> chunks = new HashMap<>();

@@ -5,7 +5,7 @@ import static io.replicator.core.Identifiers.pg;
 /**
  * How a table's rows are cut into chunks that both databases can compute on their own: by ranges of an integer
  * key ({@code key >> shift}, so a chunk is the key range [c << shift, (c + 1) << shift)), or, for any other key,
- * by the first bits of MD5(key text). Range chunks can be read back by index; hash chunks need a scan.
+ * by the low bits of a hash of the key text. Range chunks can be read back by index; hash chunks need a scan.
  *
  * @param intKeyColumn the PostgreSQL integer key column (rowid column or single-column integer primary key), or null
  */
@@ -35,13 +35,13 @@ record Chunking(String intKeyColumn, int shift, int mask) {
 
     long chunkOf(Long intKey, RowDigest d) {
         if (byRange()) return intKey == null ? UNKNOWN : intKey >> shift;
-        return d.keyHash32() & mask;
+        return d.keyHash() & mask;
     }
 
     /** The chunk as PostgreSQL computes it from the row's key. */
     String sql(String keyTextExpr) {
         if (byRange()) return "(" + pg(intKeyColumn) + "::bigint >> " + shift + ")";
-        return "((('x' || left(md5(" + keyTextExpr + "), 8))::bit(32)::int) & " + mask + ")::bigint";
+        return "(hashtextextended(" + keyTextExpr + ", " + RowDigest.SEED_KEY + ") & " + mask + ")";
     }
 
     long lo(long chunk) {

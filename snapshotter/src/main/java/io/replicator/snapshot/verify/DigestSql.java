@@ -9,7 +9,7 @@ import static io.replicator.core.Identifiers.pg;
 
 /**
  * The SQL that computes, inside PostgreSQL, the same key text and row digest {@link RowDigest} computes over
- * SQLite's values. Needs PostgreSQL 14 or newer (numeric {@code extract}, {@code trim_scale}, {@code bit_xor}).
+ * SQLite's values. Needs PostgreSQL 14 or newer (numeric {@code extract}, {@code trim_scale}, {@code bit_xor}, {@code hashtextextended} on bytes).
  */
 final class DigestSql {
     private DigestSql() {}
@@ -23,8 +23,8 @@ final class DigestSql {
             case DOUBLE -> "'D' || encode(float8send(" + x + "), 'hex')";
             case NUMERIC -> "'M' || trim_scale(" + x + ")::text";
             case TEXT, VARCHAR, JSON -> "'T' || octet_length(" + x + "::text) || ':' || " + x + "::text";
-            case JSONB -> "'J' || md5(" + x + "::text)";
-            case BYTEA -> "'B' || md5(" + x + ")";
+            case JSONB -> "'J' || hashtextextended(" + x + "::text, " + RowDigest.SEED_JSONB + ")::text";
+            case BYTEA -> "'B' || octet_length(" + x + ") || ':' || encode(" + x + ", 'hex')";
             case DATE -> "'d' || CASE WHEN isfinite(" + x + ") THEN (" + x + " - DATE '1970-01-01')::text ELSE " + x + "::text END";
             case TIMESTAMP, TIMESTAMPTZ -> "'t' || CASE WHEN isfinite(" + x + ") THEN (extract(epoch FROM " + x
                     + ") * 1000000)::bigint::text ELSE " + x + "::text END";
@@ -39,8 +39,17 @@ final class DigestSql {
         return parts.isEmpty() ? "''" : String.join(" || '|' || ", parts);
     }
 
-    /** md5(key # row), as text. */
-    static String digest(String keyExpr, String rowExpr) {
-        return "md5(" + keyExpr + " || '#' || " + rowExpr + ")";
+    /** The row's text: key # row. */
+    static String rowText(String keyExpr, String rowExpr) {
+        return keyExpr + " || '#' || " + rowExpr;
+    }
+
+    /** The two 64-bit digests of a row text, as PostgreSQL computes them. */
+    static String hash1(String text) {
+        return "hashtextextended(" + text + ", " + RowDigest.SEED_ROW_1 + ")";
+    }
+
+    static String hash2(String text) {
+        return "hashtextextended(" + text + ", " + RowDigest.SEED_ROW_2 + ")";
     }
 }

@@ -29,9 +29,10 @@ final class PostgresScan {
 
     /** Pass 1: per-chunk count and XOR of row digests, computed by PostgreSQL (rows of {@code where} only, when given). */
     ChunkSums sums(Connection pgc, String where) throws SQLException {
-        String q = "SELECT c, count(*), bit_xor(('x' || left(m, 16))::bit(64)::bigint), bit_xor(('x' || right(m, 16))::bit(64)::bigint) "
-                + "FROM (SELECT " + spec.chunking().sql(spec.keySql()) + " AS c, " + spec.digestSql() + " AS m FROM " + table
-                + (where == null ? "" : " WHERE " + where) + ") q GROUP BY c";
+        // OFFSET 0 keeps the row text a column of the subquery: computed once, hashed twice
+        String q = "SELECT c, count(*), bit_xor(" + DigestSql.hash1("t") + "), bit_xor(" + DigestSql.hash2("t") + ") "
+                + "FROM (SELECT " + spec.chunking().sql(spec.keySql()) + " AS c, " + spec.rowTextSql() + " AS t FROM " + table
+                + (where == null ? "" : " WHERE " + where) + " OFFSET 0) q GROUP BY c";
         ChunkSums out = new ChunkSums();
         try (PreparedStatement ps = pgc.prepareStatement(q); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) out.put(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
@@ -44,8 +45,9 @@ final class PostgresScan {
         TablePlan t = spec.plan();
         String chunk = spec.chunking().sql(spec.keySql());
         String where = spec.chunking().byRange() ? spec.chunking().rangesWhere(pg(spec.chunking().intKeyColumn()), wanted) : chunk + " = ANY(?)";
-        String q = "SELECT " + chunk + ", " + spec.keySql() + ", " + spec.digestSql() + ", " + String.join(", ", t.pgColumns())
-                + " FROM " + table + " WHERE " + where;
+        String text = spec.rowTextSql();
+        String q = "SELECT " + chunk + ", " + spec.keySql() + ", " + DigestSql.hash1(text) + "::text || ':' || " + DigestSql.hash2(text) + "::text, "
+                + String.join(", ", t.pgColumns()) + " FROM " + table + " WHERE " + where;
         int offset = t.rowidOffset();
         try (PreparedStatement ps = pgc.prepareStatement(q)) {
             ps.setFetchSize(5_000);

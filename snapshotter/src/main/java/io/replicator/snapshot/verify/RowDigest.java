@@ -1,14 +1,13 @@
 package io.replicator.snapshot.verify;
 
 import io.replicator.core.codec.JsonbText;
+import io.replicator.core.codec.PgHash;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.types.PgType;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -20,24 +19,23 @@ import java.util.Arrays;
  * PostgreSQL, so the two sides can be compared by checksums without moving PostgreSQL's rows.
  * <p>Each value is a part: a type tag and a body ({@code N} for NULL). Bodies are PostgreSQL's own canonical
  * spellings: integers in decimal, double precision as the hex of its 8 bytes (every bit counts, -0.0 too),
- * numeric without trailing zeros (1.0 = 1), text length-prefixed, jsonb as the MD5 of {@code jsonb::text}
- * (whitespace and key order are not differences), bytea as its MD5, dates as days and timestamps as
- * microseconds since 1970. Parts are joined with {@code |}; the digest is MD5(key {@code #} row).
+ * numeric without trailing zeros (1.0 = 1), text length-prefixed, jsonb as the hash of {@code jsonb::text}
+ * (whitespace and key order are not differences), bytea length-prefixed in hex, dates as days and timestamps as
+ * microseconds since 1970. Parts are joined with {@code |}. The row's text is key {@code #} row; its digest is
+ * two 64-bit hashes of it with PostgreSQL's {@code hashtextextended} under two seeds ({@link PgHash}): 128 bits,
+ * computed by PostgreSQL several times faster than MD5.
  */
 final class RowDigest {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+    static final long SEED_ROW_1 = 0x7265706c69636131L;
+    static final long SEED_ROW_2 = 0x7265706c69636132L;
+    static final long SEED_JSONB = 0x7265706c69636133L;
+    static final long SEED_KEY = 0x7265706c69636134L;
+
     private final Buf key = new Buf();
     private final Buf row = new Buf();
-    private final MessageDigest md5;
-
-    RowDigest() {
-        try {
-            md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private final Buf whole = new Buf();
 
     void reset() {
         key.len = 0;
@@ -68,30 +66,23 @@ final class RowDigest {
         return Arrays.copyOf(key.b, key.len);
     }
 
-    /** The first 32 bits of MD5(key text): the hash bucket of tables without an integer key. */
-    int keyHash32() {
-        md5.reset();
-        md5.update(key.b, 0, key.len);
-        byte[] d = md5.digest();
-        return ((d[0] & 0xff) << 24) | ((d[1] & 0xff) << 16) | ((d[2] & 0xff) << 8) | (d[3] & 0xff);
+    /** The hash bucket of tables without an integer key: PostgreSQL's {@code hashtextextended(key text, SEED_KEY)}. */
+    long keyHash() {
+        return PgHash.hashBytesExtended(key.b, 0, key.len, SEED_KEY);
     }
 
-    /** MD5(key # row) as two big-endian longs. */
+    /** The row's 128-bit digest: two hashes of key {@code #} row. */
     long[] digest() {
-        md5.reset();
-        md5.update(key.b, 0, key.len);
-        md5.update((byte) '#');
-        md5.update(row.b, 0, row.len);
-        byte[] d = md5.digest();
-        long a = 0, b = 0;
-        for (int i = 0; i < 8; i++) a = (a << 8) | (d[i] & 0xff);
-        for (int i = 8; i < 16; i++) b = (b << 8) | (d[i] & 0xff);
-        return new long[] {a, b};
+        whole.len = 0;
+        whole.put(key.b, key.len);
+        whole.put((byte) '#');
+        whole.put(row.b, row.len);
+        return new long[] {PgHash.hashBytesExtended(whole.b, 0, whole.len, SEED_ROW_1), PgHash.hashBytesExtended(whole.b, 0, whole.len, SEED_ROW_2)};
     }
 
-    /** The digest as PostgreSQL's md5() prints it. */
-    static String hex(long[] d) {
-        return String.format("%016x%016x", d[0], d[1]);
+    /** The digest as pass 2 reads it from PostgreSQL. */
+    static String text(long[] d) {
+        return d[0] + ":" + d[1];
     }
 
     private void part(Buf out, PgType t, Object v) {
@@ -123,25 +114,17 @@ final class RowDigest {
                     out.put((byte) 'X');
                     return;
                 }
-                out.put((byte) 'J');
-                md5hex(out, text.getBytes(StandardCharsets.UTF_8));
+                out.put('J', Long.toString(PgHash.hashBytesExtended(text.getBytes(StandardCharsets.UTF_8), SEED_JSONB)));
             }
             case BYTEA -> {
-                out.put((byte) 'B');
-                md5hex(out, (byte[]) v);
+                byte[] b = (byte[]) v;
+                out.put('B', Integer.toString(b.length));
+                out.put((byte) ':');
+                out.hex(b);
             }
             case DATE -> out.put('d', Long.toString(((LocalDate) v).toEpochDay()));
             case TIMESTAMP -> out.put('t', Long.toString(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))));
             case TIMESTAMPTZ -> out.put('t', Long.toString(micros((Instant) v)));
-        }
-    }
-
-    private void md5hex(Buf out, byte[] b) {
-        md5.reset();
-        byte[] d = md5.digest(b);
-        for (byte x : d) {
-            out.put(HEX[(x >>> 4) & 0xf]);
-            out.put(HEX[x & 0xf]);
         }
     }
 
@@ -178,6 +161,14 @@ final class RowDigest {
 
         private void ensure(int n) {
             if (len + n > b.length) b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
+        }
+
+        void hex(byte[] x) {
+            ensure(2 * x.length);
+            for (byte v : x) {
+                b[len++] = HEX[(v >>> 4) & 0xf];
+                b[len++] = HEX[v & 0xf];
+            }
         }
 
         void put(byte[] x, int n) {

@@ -32,7 +32,7 @@ final class SqliteScan {
 
     /**
      * Pass 1: every row (or the rows of {@code where}) into per-chunk sums. This thread only steps SQLite and
-     * copies the values out; converting and digesting them (the costly part: JSON, numbers, MD5) runs on
+     * copies the values out; converting and digesting them (the costly part: JSON, numbers, hashing) runs on
      * {@code workers} other threads, in batches.
      */
     ChunkSums sums(Connection sq, String where, int workers) throws SQLException, InterruptedException {
@@ -77,7 +77,7 @@ final class SqliteScan {
                     continue;
                 }
                 readRest(rs);
-                out.put(key, new RowEntry(chunk, keyDisplay(), display(), RowDigest.hex(d.digest())));
+                out.put(key, new RowEntry(chunk, keyDisplay(), display(), RowDigest.text(d.digest())));
             }
         }
     }

@@ -39,11 +39,11 @@ record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chun
         return DigestSql.joined(kt, kc);
     }
 
-    /** The row digest, computed inside PostgreSQL. */
-    String digestSql() {
+    /** The row's text (key # row), computed inside PostgreSQL. */
+    String rowTextSql() {
         List<String> cols = new ArrayList<>();
         for (var c : plan.columns()) cols.add(c.pgName());
-        return DigestSql.digest(keySql(), DigestSql.joined(types, cols));
+        return DigestSql.rowText(keySql(), DigestSql.joined(types, cols));
     }
 
     /** The key column ranges are taken on, in SQLite's spelling, when it is the rowid or its alias (always an integer there). */
