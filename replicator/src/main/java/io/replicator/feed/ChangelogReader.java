@@ -112,7 +112,7 @@ final class ChangelogReader implements AutoCloseable {
                         + " but the feed already published up to " + after + ": capture was reinstalled or the file replaced."
                         + " Take a new snapshot (bin/replicator snapshot --drop ...) and start the feed again");
             }
-            Batch b = slice(after);
+            Batch b = slice(after, max);
             exec("COMMIT");
             return b;
         } catch (SQLException | RuntimeException e) {
@@ -121,7 +121,8 @@ final class ChangelogReader implements AutoCloseable {
         }
     }
 
-    private Batch slice(long after) throws SQLException {
+    /** The changelog after {@code after}, at most {@code maxRows}; complete when it reaches {@code max}, the end in this read transaction. */
+    private Batch slice(long after, long max) throws SQLException {
         long readAt = System.currentTimeMillis();
         Map<String, Long> schemaChanges = new LinkedHashMap<>();
         Map<String, LinkedHashMap<List<SqliteValue>, long[]>> dirty = new LinkedHashMap<>(); // key -> {lastSeq, firstIsInsert}
@@ -154,7 +155,7 @@ final class ChangelogReader implements AutoCloseable {
                 else d[0] = seq;
             }
         }
-        more = n == maxRows;
+        more = upTo < max; // a batch that reached the end of what this transaction sees is complete even when it hit the size limit
         List<Change> out = new ArrayList<>();
         for (Map.Entry<String, Long> s : schemaChanges.entrySet()) out.add(schemaEvent(s.getKey(), s.getValue()));
         List<Change> rows = new ArrayList<>();
