@@ -55,6 +55,8 @@ class RollbackIT {
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2))) {
             sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'");
+            long deadline = System.currentTimeMillis() + 20_000; // applied: the sink runs and holds its lock
+            while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);
             Cutover.Result r = new Cutover(src, TestPostgres.target(), schema,
                     new Cutover.Options(Duration.ofSeconds(20), 1_000_000, Cutover.VerifyMode.FULL, null)).run();
             assertTrue(r.done(), r.reason());
