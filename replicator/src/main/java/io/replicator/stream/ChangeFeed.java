@@ -13,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +93,7 @@ public final class ChangeFeed implements AutoCloseable {
         Properties p = new Properties();
         p.put("name", "replicator-feed-" + s.databaseName());
         p.put("connector.class", SqliteSourceConnector.class.getName());
-        p.put("offset.storage", FileOffsetBackingStore.class.getName());
+        p.put("offset.storage", AtomicFileOffsetStore.class.getName());
         p.put("offset.storage.file.filename", s.offsetsFile().toString());
         p.put("offset.flush.interval.ms", "1000");
         p.put("offset.flush.timeout.ms", "10000");
