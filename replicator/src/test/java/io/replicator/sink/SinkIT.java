@@ -84,6 +84,39 @@ class SinkIT {
         return new Verifier(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10).run();
     }
 
+    /** PostgreSQL dropping the sink's connections while its pool makes the first ones: the pool recovers and the sink applies. */
+    @Test
+    void connectionsLostWhileThePoolStartsDoNotStopTheSink() throws Exception {
+        Path db = SqliteFiles.create(dir, "start.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        String schema = TestPostgres.freshSchema("poolstart");
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        prepare(db, schema, fs);
+        for (int i = 1; i <= 10; i++) sql(db, "INSERT INTO t VALUES (" + i + ", " + i + ")");
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap())) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread killer = new Thread(() -> {
+                try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
+                    long until = System.currentTimeMillis() + 3_000;
+                    while (!stop.get() && System.currentTimeMillis() < until) {
+                        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'replicator-sink'");
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "killer");
+            killer.start();
+            try (Sink sink = sink(fs, schema, false)) {
+                killer.join();
+                awaitApplied(sink, maxSeq(db));
+                assertNull(sink.failure());
+            } finally {
+                stop.set(true);
+                killer.join();
+            }
+        }
+        assertTrue(verify(db, schema).equal());
+    }
+
     @Test
     void replayingFromTheStartChangesNothingAndLostConnectionsAreRetried() throws Exception {
         Path db = SqliteFiles.create(dir, "replay.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER, s TEXT UNIQUE)",

@@ -93,6 +93,9 @@ public final class Sink implements AutoCloseable {
         hc.setPoolName("replicator-sink");
         hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
         hc.setConnectionTimeout(10_000);
+        // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
+        // connection during the detection the pool is left unable to create any (HikariCP issue #1944)
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         this.pool = new com.zaxxer.hikari.HikariDataSource(hc);
         this.thread = new Thread(this::run, "sink");
     }
