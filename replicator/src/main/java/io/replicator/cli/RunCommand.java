@@ -85,11 +85,10 @@ final class RunCommand implements Callable<Integer> {
         if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
         SqliteSource source = opts.source();
         PostgresUrl target = opts.target();
-        if (cutoverDone(target)) {
+        if ("done".equals(cutoverState(target))) {
             System.err.println("schema " + opts.schema + " was cut over (see replicator.cutover): there is nothing left to replicate");
             return ExitCode.OK.code;
         }
-        resumeAfterRollback(target);
         CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
         System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
         boolean fresh = snapshotIfNeeded(source, target);
@@ -138,11 +137,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * After a rollback the application writes SQLite again: PostgreSQL equals SQLite as of the rollback, so
-     * replication resumes from the sink's position once the rollback's fence and key log are taken off
-     * PostgreSQL. An unfinished rollback is refused.
+     * The cutover's state, read once at start. After a rollback the application writes SQLite again: PostgreSQL
+     * equals SQLite as of the rollback, so replication resumes from the sink's position once the rollback's fence
+     * and key log are taken off PostgreSQL. An unfinished rollback is refused.
      */
-    private void resumeAfterRollback(PostgresUrl target) {
+    private String cutoverState(PostgresUrl target) {
         try (Connection c = target.connect("replicator-run")) {
             String status = io.replicator.cutover.CutoverState.status(c, opts.schema);
             if ("rolling back".equals(status)) {
@@ -151,13 +150,12 @@ final class RunCommand implements Callable<Integer> {
             if ("rolled back".equals(status)) {
                 c.setAutoCommit(false);
                 io.replicator.rollback.PgChangeLog.remove(c, opts.schema);
-                try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + io.replicator.cutover.CutoverState.TABLE + " WHERE target_schema = ?")) {
-                    ps.setString(1, opts.schema);
-                    ps.executeUpdate();
-                }
+                io.replicator.cutover.CutoverState.clear(c, opts.schema);
                 c.commit();
                 System.err.println("schema " + opts.schema + " was rolled back to SQLite: PostgreSQL's fence is lifted, replication resumes");
+                return null;
             }
+            return status;
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot read the cutover state in " + target.redacted() + ": " + e.getMessage(), e);
         }

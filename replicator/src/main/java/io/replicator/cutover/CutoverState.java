@@ -10,7 +10,7 @@ import java.sql.Statement;
  * rolling back / rolled back when the application went back to SQLite.
  */
 public final class CutoverState {
-    public static final String TABLE = "replicator.cutover";
+    static final String TABLE = "replicator.cutover";
 
     private CutoverState() {}
 
@@ -47,14 +47,25 @@ public final class CutoverState {
         }
     }
 
-    /** 'done', 'aborted', 'rolling back', 'rolled back', or null when no cutover was tried. */
+    /** 'done', 'aborted', 'rolling back', 'rolled back', or null when no cutover was tried. Reads only (creates nothing). */
     public static String status(Connection c, String schema) throws SQLException {
-        ensure(c);
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('" + TABLE + "') IS NOT NULL"); var rs = ps.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) return null;
+        }
         try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + TABLE + " WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (var rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    /** Forgets the schema's cutover (replication starts again after a rollback). */
+    public static void clear(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE target_schema = ?")) {
+            ps.setString(1, schema);
+            ps.executeUpdate();
         }
     }
 }

@@ -28,31 +28,9 @@ public final class PgChangeLog {
 
     private PgChangeLog() {}
 
-    /**
-     * Table name → key columns, for every table of the schema: the primary key, else the first unique index on
-     * NOT NULL columns (the copy's rowid column of a table that had no usable key). Tables with neither are left out.
-     */
+    /** Table name → key columns, for every table of the schema, by the rule the sink uses (primary key, else the rowid column). */
     static Map<String, List<String>> keys(Connection c, String schema) throws SQLException {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        Map<String, Long> chosen = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT t.relname, i.indexrelid::bigint, a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
-                + " JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ON true"
-                + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum"
-                + " WHERE n.nspname = ? AND t.relkind = 'r' AND i.indisunique AND i.indpred IS NULL"
-                + " AND NOT EXISTS (SELECT 1 FROM unnest(i.indkey) x(attnum) JOIN pg_attribute xa ON xa.attrelid = t.oid AND xa.attnum = x.attnum WHERE NOT xa.attnotnull)"
-                + " AND 0 <> ALL (i.indkey)"
-                + " ORDER BY t.relname, i.indisprimary DESC, i.indexrelid, k.ord")) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String table = rs.getString(1);
-                    long index = rs.getLong(2);
-                    if (chosen.computeIfAbsent(table, x -> index) != index) continue;
-                    out.computeIfAbsent(table, x -> new ArrayList<>()).add(rs.getString(3));
-                }
-            }
-        }
-        return out;
+        return io.replicator.snapshot.schema.PgCatalog.keyColumns(c, schema, null);
     }
 
     /** Installs (or re-installs) the key log on every table of {@code schema}, in the caller's transaction. */

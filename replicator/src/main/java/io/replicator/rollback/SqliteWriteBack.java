@@ -92,8 +92,9 @@ final class SqliteWriteBack {
                         if (plan.rowidPgColumn() != null) {
                             delete.setLong(1, rs.getLong(keyStart));
                         } else {
-                            for (int k = 0; k < plan.keyPgColumns().size(); k++) {
-                                int pos = position(plan.keyPgColumns().get(k));
+                            int[] keyPos = plan.keyColumnPositions();
+                            for (int k = 0; k < keyPos.length; k++) {
+                                int pos = keyPos[k];
                                 bind(delete, k + 1, types.get(pos), rs, keyStart + k, plan.columns().get(pos));
                             }
                         }
@@ -104,11 +105,6 @@ final class SqliteWriteBack {
             }
         }
         return new long[] {written, deleted};
-    }
-
-    private int position(String pgColumn) {
-        for (int i = 0; i < plan.columns().size(); i++) if (plan.columns().get(i).pgName().equals(pgColumn)) return i;
-        throw new IllegalStateException("no column " + pgColumn);
     }
 
     private String upsertSql() {
@@ -124,7 +120,7 @@ final class SqliteWriteBack {
         if (plan.rowidPgColumn() != null) {
             where.add(plan.rowidSelect() + " = ?");
         } else {
-            for (String k : plan.keyPgColumns()) where.add(sqlite(plan.columns().get(position(k)).source().name()) + " = ?");
+            for (int k : plan.keyColumnPositions()) where.add(sqlite(plan.columns().get(k).source().name()) + " = ?");
         }
         return "DELETE FROM " + sqlite(plan.source().name()) + " WHERE " + String.join(" AND ", where);
     }

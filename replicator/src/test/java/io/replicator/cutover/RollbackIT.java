@@ -42,7 +42,7 @@ class RollbackIT {
         Path db = SqliteFiles.create(dir, name + ".db",
                 "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT, r REAL, n NUMERIC(10,2), at DATETIME, b BLOB)",
                 "CREATE TABLE k (code TEXT PRIMARY KEY, qty INTEGER) WITHOUT ROWID",
-                "CREATE TABLE nokey (x TEXT)",
+                "CREATE TABLE nokey (x TEXT NOT NULL UNIQUE)",
                 "CREATE TABLE gone (id INTEGER PRIMARY KEY, v TEXT)",
                 "INSERT INTO t (v, r, n, at, b) SELECT 'seed ' || i, i / 3.0, i || '.25', '2024-01-02 03:04:05', x'00ff' FROM"
                         + " (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 200) SELECT i FROM s)",

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,17 +63,7 @@ final class TargetCatalog {
     private TargetTable load(Connection c, String pgName) throws SQLException {
         Map<String, PgType> cols = io.replicator.snapshot.schema.PgCatalog.columnTypes(c, schema, pgName, null);
         if (cols.isEmpty()) return null;
-        List<String> key = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
-                + "JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ON true "
-                + "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum WHERE n.nspname = ? AND t.relname = ? AND i.indisprimary ORDER BY k.ord")) {
-            ps.setString(1, schema);
-            ps.setString(2, pgName);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) key.add(rs.getString(1));
-            }
-        }
-        if (key.isEmpty() && cols.containsKey(Planner.ROWID_COLUMN)) key.add(Planner.ROWID_COLUMN);
+        List<String> key = io.replicator.snapshot.schema.PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
         if (key.isEmpty()) {
             throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
                     + Planner.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");

@@ -75,16 +75,21 @@ public final class SqliteValueReader {
 
     /** The value as SQLite holds it, for error messages: 'text', 42, 1.5, x'00FF'. */
     public static String display(ResultSet rs, int col) throws SQLException {
-        return switch (storageClass(rs, col)) {
+        return display(value(rs, col));
+    }
+
+    /** The same, for a value already read. */
+    public static String display(io.replicator.core.event.SqliteValue v) {
+        return switch (v.storageClass()) {
             case NULL -> "NULL";
-            case INTEGER -> Long.toString(rs.getLong(col));
-            case REAL -> Decimals.realToText(rs.getDouble(col));
+            case INTEGER -> Long.toString(v.asLong());
+            case REAL -> Decimals.realToText(v.asDouble());
             case TEXT -> {
-                byte[] b = rs.getBytes(col);
+                byte[] b = (byte[]) v.value();
                 yield Utf8.firstInvalid(b) >= 0 ? Utf8.hex(b, 32) + " (as bytes)"
                         : "'" + truncate(new String(b, java.nio.charset.StandardCharsets.UTF_8)) + "'";
             }
-            case BLOB -> Utf8.hex(rs.getBytes(col), 32);
+            case BLOB -> Utf8.hex((byte[]) v.value(), 32);
         };
     }
 

@@ -24,6 +24,16 @@ public record TablePlan(SqliteTable source, String pgName, List<ColumnPlan> colu
         return rowidPgColumn == null ? 0 : 1;
     }
 
+    /** Positions of the key columns among {@link #columns()}, in key order; empty when the key is the rowid. */
+    public int[] keyColumnPositions() {
+        if (rowidPgColumn != null) return new int[0];
+        int[] pos = new int[keyPgColumns.size()];
+        for (int k = 0; k < pos.length; k++) {
+            for (int i = 0; i < columns.size(); i++) if (columns.get(i).pgName().equals(keyPgColumns.get(k))) pos[k] = i;
+        }
+        return pos;
+    }
+
     /** The query that reads every copied value from SQLite: [rowid,] columns in plan order. */
     public String sqliteSelect() {
         List<String> select = new ArrayList<>();

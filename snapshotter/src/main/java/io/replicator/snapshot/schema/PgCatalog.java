@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What PostgreSQL's catalog says of a table this tool wrote: its columns and their actual types. */
@@ -39,5 +41,37 @@ public final class PgCatalog {
             }
         }
         return m;
+    }
+
+    /**
+     * Table → the columns that identify its rows, for the tables of {@code schema} ({@code table} null) or one
+     * table: the primary key, else the copy's rowid column ({@link io.replicator.snapshot.plan.Planner#ROWID_COLUMN},
+     * unique but not a primary key). Tables with neither are left out.
+     */
+    public static Map<String, List<String>> keyColumns(Connection c, String schema, String table) throws SQLException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.relname, a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
+                + " JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) ON true"
+                + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum"
+                + " WHERE n.nspname = ? AND (?::text IS NULL OR t.relname = ?) AND i.indisprimary AND t.relkind = 'r' ORDER BY t.relname, k.ord")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.computeIfAbsent(rs.getString(1), x -> new ArrayList<>()).add(rs.getString(2));
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT t.relname FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid"
+                + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ? AND (?::text IS NULL OR t.relname = ?)"
+                + " AND t.relkind = 'r' AND a.attname = ? AND NOT a.attisdropped ORDER BY t.relname")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, table);
+            ps.setString(4, io.replicator.snapshot.plan.Planner.ROWID_COLUMN);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.putIfAbsent(rs.getString(1), List.of(io.replicator.snapshot.plan.Planner.ROWID_COLUMN));
+            }
+        }
+        return out;
     }
 }

@@ -33,51 +33,64 @@ final class RowDigest {
     static final long SEED_JSONB = 0x7265706c69636133L;
     static final long SEED_KEY = 0x7265706c69636134L;
 
-    private final Buf key = new Buf();
-    private final Buf row = new Buf();
-    private final Buf whole = new Buf();
+    /** The row's text, built in place: key parts, then {@code #}, then column parts. */
+    private final Buf text = new Buf();
+    /** Where the key ends (the {@code #}), or -1 while key parts are still being added. */
+    private int keyEnd = -1;
 
     void reset() {
-        key.len = 0;
-        row.len = 0;
+        text.len = 0;
+        keyEnd = -1;
     }
 
+    /** Key parts come first, before any column. */
     void key(PgType t, Object v) {
-        part(key, t, v);
+        if (text.len > 0) text.put((byte) '|');
+        part(t, v);
     }
 
     void column(PgType t, Object v) {
-        part(row, t, v);
+        columnSep();
+        part(t, v);
     }
 
     /** A value SQLite holds that the PostgreSQL column cannot: a tag PostgreSQL never produces. */
     void unconvertibleColumn() {
-        row.sep();
-        row.put((byte) 'X');
+        columnSep();
+        text.put((byte) 'X');
     }
 
     void unconvertibleKey() {
-        key.sep();
-        key.put((byte) 'X');
+        if (text.len > 0) text.put((byte) '|');
+        text.put((byte) 'X');
+    }
+
+    private void columnSep() {
+        if (keyEnd < 0) {
+            keyEnd = text.len;
+            text.put((byte) '#');
+        } else {
+            text.put((byte) '|');
+        }
+    }
+
+    private int keyLength() {
+        return keyEnd < 0 ? text.len : keyEnd;
     }
 
     /** The key text as PostgreSQL's key expression spells it (UTF-8). */
     byte[] keyBytes() {
-        return Arrays.copyOf(key.b, key.len);
+        return Arrays.copyOf(text.b, keyLength());
     }
 
     /** The hash bucket of tables without an integer key: PostgreSQL's {@code hashtextextended(key text, SEED_KEY)}. */
     long keyHash() {
-        return PgHash.hashBytesExtended(key.b, 0, key.len, SEED_KEY);
+        return PgHash.hashBytesExtended(text.b, 0, keyLength(), SEED_KEY);
     }
 
     /** The row's 128-bit digest: two hashes of key {@code #} row. */
     long[] digest() {
-        whole.len = 0;
-        whole.put(key.b, key.len);
-        whole.put((byte) '#');
-        whole.put(row.b, row.len);
-        return new long[] {PgHash.hashBytesExtended(whole.b, 0, whole.len, SEED_ROW_1), PgHash.hashBytesExtended(whole.b, 0, whole.len, SEED_ROW_2)};
+        return new long[] {PgHash.hashBytesExtended(text.b, 0, text.len, SEED_ROW_1), PgHash.hashBytesExtended(text.b, 0, text.len, SEED_ROW_2)};
     }
 
     /** The digest as pass 2 reads it from PostgreSQL. */
@@ -85,8 +98,8 @@ final class RowDigest {
         return d[0] + ":" + d[1];
     }
 
-    private void part(Buf out, PgType t, Object v) {
-        out.sep();
+    private void part(PgType t, Object v) {
+        Buf out = text;
         if (v == null) {
             out.put((byte) 'N');
             return;
@@ -138,14 +151,10 @@ final class RowDigest {
         return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
     }
 
-    /** A growable byte buffer; parts after the first are preceded by '|'. */
+    /** A growable byte buffer. */
     private static final class Buf {
         byte[] b = new byte[256];
         int len;
-
-        void sep() {
-            if (len > 0) put((byte) '|');
-        }
 
         void put(byte x) {
             ensure(1);

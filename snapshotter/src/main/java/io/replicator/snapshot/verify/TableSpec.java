@@ -18,15 +18,6 @@ import java.util.Set;
  */
 record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chunking, Set<ByteBuffer> excluded, Set<Long> tainted) {
 
-    static int[] keyPositions(TablePlan t) {
-        if (t.rowidPgColumn() != null) return new int[0];
-        int[] pos = new int[t.keyPgColumns().size()];
-        for (int k = 0; k < pos.length; k++) {
-            for (int i = 0; i < t.columns().size(); i++) if (t.columns().get(i).pgName().equals(t.keyPgColumns().get(k))) pos[k] = i;
-        }
-        return pos;
-    }
-
     /** The key text, computed inside PostgreSQL. */
     String keySql() {
         if (plan.rowidPgColumn() != null) return DigestSql.part(PgType.BIGINT, plan.rowidPgColumn());

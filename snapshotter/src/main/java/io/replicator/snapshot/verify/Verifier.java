@@ -189,7 +189,7 @@ public final class Verifier {
             tb.error = VerifyReport.TableResult.failed(name, t.pgName(), t.rows(), -1, "PostgreSQL table " + t.pgName() + " lacks column(s) " + missing);
             return tb;
         }
-        int[] keyPos = TableSpec.keyPositions(t);
+        int[] keyPos = t.keyColumnPositions();
         Chunking chunking = chunking(sq, t, types, keyPos);
         Set<ByteBuffer> excluded = new HashSet<>();
         Set<Long> tainted = new HashSet<>();
