@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The feed's one task: reads the changelog batch by batch and hands the events to Kafka Connect (or Debezium
  * Embedded). Its position is the Connect source offset {@code {"seq": N}} under the partition
- * {@code {"database": name, "capture": id}}; with none stored it starts after {@code start.seq}, the
+ * {@link SourcePartition} (fixed key order: Connect finds an offset by its exact bytes); with none stored it starts after {@code start.seq}, the
  * snapshot's high-water mark. Pruning runs here too, bounded by the offset Connect has committed.
  */
 public final class SqliteSourceTask extends SourceTask {
@@ -30,7 +30,7 @@ public final class SqliteSourceTask extends SourceTask {
     private ChangelogReader reader;
     private ChangelogPruner pruner;
     private EventEncoder encoder;
-    private Map<String, String> partition;
+    private SourcePartition partition;
     private long position;
     private long lastPrune;
     /** The last batch published was cut at its size limit: the next complete one (even empty) must say so. */
@@ -47,9 +47,9 @@ public final class SqliteSourceTask extends SourceTask {
             config = new FeedConfig(props);
             SqliteSource source = SqliteSource.of(config.sqlitePath());
             reader = new ChangelogReader(source, config.batchMaxRows());
-            partition = Map.of("database", config.databaseName(), "capture", reader.captureId());
+            partition = new SourcePartition(config.databaseName(), reader.captureId());
             position = Math.max(config.startSeq(), committedPosition());
-            encoder = new EventEncoder(config.databaseName(), source.path().toString(), config.topic(), partition);
+            encoder = new EventEncoder(config.databaseName(), source.path().toString(), config.topic(), partition.map());
             pruner = new ChangelogPruner(source, config.retentionMs(), config.pruneChunkRows());
             LOG.info("feed of {} starts after changelog seq {} into topic {}", source.path(), position, config.topic());
         } catch (ReplicatorException e) {
@@ -60,9 +60,7 @@ public final class SqliteSourceTask extends SourceTask {
 
     /** The offset Connect committed for this source, or 0. */
     private long committedPosition() {
-        if (context == null || context.offsetStorageReader() == null) return 0;
-        Map<String, Object> o = context.offsetStorageReader().offset(partition);
-        return o == null || o.get("seq") == null ? 0 : ((Number) o.get("seq")).longValue();
+        return context == null ? 0 : partition.committedSeq(context.offsetStorageReader());
     }
 
     @Override
