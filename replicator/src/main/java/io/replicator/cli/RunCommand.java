@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code replicator run}: the main job. Installs capture, takes the snapshot (or starts an interrupted one
@@ -89,51 +88,49 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("schema " + opts.schema + " was cut over (see replicator.cutover): there is nothing left to replicate");
             return ExitCode.OK.code;
         }
-        CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
-        System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
-        boolean fresh = snapshotIfNeeded(source, target);
-        long handOff = StreamCommand.handOff(source, target, opts.schema);
-        FeedSettings settings = feed.settings(source.path(), handOff);
-        AtomicBoolean stopping = new AtomicBoolean();
-        try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir())) {
+        try (StopSignal stop = new StopSignal("run");
+             KafkaStart kafkaStart = KafkaStart.begin(feed.kafka, feed.stateDir.toAbsolutePath().normalize())) {
+            // the broker comes up (about 1-2 s: class loading, log recovery) while capture and the snapshot state are checked
+            CaptureInstaller.Installed cap = new CaptureInstaller(source).install();
+            System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
+            boolean fresh = snapshotIfNeeded(source, target);
+            long handOff = StreamCommand.handOff(source, target, opts.schema);
+            FeedSettings settings = feed.settings(source.path(), handOff);
+            KafkaTarget kafka = kafkaStart.await();
             FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
-                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize))) {
-                ControlPlane http = noHttp ? null : ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),
-                        httpHost, httpPort, httpToken, settings.stateDir());
-                if (http != null) System.err.println("control plane: " + http.url() + " (/health, /status, /metrics; POST /cutover with the token)");
-                Thread hook = new Thread(() -> {
-                    stopping.set(true);
-                    if (http != null) http.close();
-                    sink.close();
-                    f.close();
-                    kafka.close();
-                }, "run-shutdown");
-                Runtime.getRuntime().addShutdownHook(hook);
+                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize));
+                 BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", noHttp ? null
+                         : () -> ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),
+                                 httpHost, httpPort, httpToken, settings.stateDir()))) {
                 System.err.println("replicating " + source.path() + " -> " + target.redacted() + " schema " + opts.schema + " through topic "
                         + settings.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
-                while (!f.await(Duration.ZERO) && !sink.await(statusInterval)) {
+                long nextStatus = System.nanoTime() + statusInterval.toNanos();
+                while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO) && !sink.await(Duration.ZERO)) {
+                    http.ifStarted(cp -> System.err.println("control plane: " + cp.url() + " (/health, /status, /metrics; POST /cutover with the token)"));
+                    if (System.nanoTime() < nextStatus) continue;
+                    nextStatus = System.nanoTime() + statusInterval.toNanos();
                     if (cutoverDone(target)) {
                         System.err.println("the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
                         break;
                     }
-                    CaptureStatus st = CaptureStatus.read(source);
-                    long applied = sink.appliedSeq();
-                    long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
-                    System.err.printf("captured %d, published %d, applied %d; lag %d change(s), %d ms; %d event(s) applied, %d dead-lettered%n",
-                            st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
-                            sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
-                }
-                if (!stopping.get()) {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                    if (http != null) http.close();
+                    printStatus(source, f, sink, handOff);
                 }
                 ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
                 if (failure != null) throw failure;
             }
         }
         return ExitCode.OK.code;
+    }
+
+    private static void printStatus(SqliteSource source, ChangeFeed f, Sink sink, long handOff) {
+        CaptureStatus st = CaptureStatus.read(source);
+        long applied = sink.appliedSeq();
+        long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
+        System.err.printf("captured %d, published %d, applied %d; lag %d change(s), %d ms; %d event(s) applied, %d dead-lettered%n",
+                st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
+                sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
     }
 
     /**

@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code replicator stream}: publishes every change of the SQLite file to Kafka, starting exactly where the
@@ -35,25 +34,19 @@ final class StreamCommand implements Callable<Integer> {
         SqliteSource source = opts.source();
         long start = handOff(source, opts.target(), opts.schema);
         FeedSettings settings = feed.settings(source.path(), start);
-        AtomicBoolean stopping = new AtomicBoolean();
-        try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
+        try (StopSignal stop = new StopSignal("stream");
+             KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
              ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers())) {
-            Thread hook = new Thread(() -> {
-                stopping.set(true);
-                f.close();
-                kafka.close();
-            }, "stream-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             System.err.println("streaming " + source.path() + " -> topic " + settings.topic() + " on " + kafka.describe()
                     + ", after changelog seq " + start + " (or the stored position, if later); Ctrl-C stops");
             long lastReported = -1;
-            while (!f.await(Duration.ofSeconds(10))) {
-                if (f.publishedSeq() != lastReported) {
-                    lastReported = f.publishedSeq();
-                    System.err.println("published " + f.publishedEvents() + " event(s); position " + Math.max(lastReported, start));
-                }
+            long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO)) {
+                if (System.nanoTime() < nextReport || f.publishedSeq() == lastReported) continue;
+                nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                lastReported = f.publishedSeq();
+                System.err.println("published " + f.publishedEvents() + " event(s); position " + Math.max(lastReported, start));
             }
-            if (!stopping.get()) Runtime.getRuntime().removeShutdownHook(hook);
             ReplicatorException failure = f.failure();
             if (failure != null) throw failure;
             System.err.println("stopped at position " + Math.max(f.publishedSeq(), start) + " after " + f.publishedEvents() + " event(s)");

@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -61,6 +60,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
     private static final String META_PROPERTIES = "meta.properties";
     private static final String LOCK_FILE = "embedded-kafka.lock";
+    /** The broker's session with its controller (see {@link #brokerProperties}). */
+    private static final int SESSION_TIMEOUT_MS = 1_500;
 
     /**
      * Logger name prefixes of the broker side of Kafka, lowered to WARN. The last three are shared with clients:
@@ -81,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final FileChannel dirLock;
     private final Path logDir;
     private final int port;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean closed;
 
     private EmbeddedKafka(KafkaRaftServer server, FileChannel dirLock, Path logDir, int port) {
         this.server = server;
@@ -152,16 +153,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return logDir;
     }
 
-    /** Shuts the broker down and waits until it has stopped; later calls do nothing. */
+    /**
+     * Shuts the broker down and waits until it has stopped; a call made while another thread is closing waits for
+     * that close to finish, later calls do nothing.
+     */
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                server.shutdown();
-                server.awaitShutdown();
-            } finally {
-                closeQuietly(dirLock);
-            }
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            closeQuietly(dirLock);
         }
     }
 
@@ -255,6 +259,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "true");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // After a kill, the controller keeps the dead broker's registration until its session times out, and the
+        // restarted broker cannot register before that (DuplicateBrokerRegistrationException): with the default
+        // 9 s every restart after a crash waited about 10 s for Kafka. Broker and controller share this process, so
+        // a short session costs nothing but a heartbeat every 250 ms; a stall longer than the session fences the
+        // broker for a moment, and clients retry.
+        p.setProperty("broker.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS));
+        p.setProperty("broker.heartbeat.interval.ms", "250");
         return p;
     }
 
