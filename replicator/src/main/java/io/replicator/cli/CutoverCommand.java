@@ -37,6 +37,12 @@ final class CutoverCommand implements Callable<Integer> {
                     + " a non-zero exit aborts the cutover.")
     String hook;
 
+    @Option(names = "--allow-orphans",
+            description = "Cut over even when rows break foreign keys (SQLite holds them when the application runs with foreign keys off):"
+                    + " they move as they are and those keys become NOT VALID (checked for new rows only). Without it the cutover refuses"
+                    + " (exit 1) and names the constraints and keys.")
+    boolean allowOrphans;
+
     @Option(names = "--lift-fence", description = "Only take a write fence down (after a crash during a cutover), then exit.")
     boolean liftFence;
 
@@ -59,15 +65,19 @@ final class CutoverCommand implements Callable<Integer> {
             System.err.println("warning: --verify=sample: row counts and " + Cutover.SAMPLE_CHUNKS
                     + " random key ranges per big table are compared, not every row; run a full `verify` before the cutover");
         }
-        Cutover.Result r = new Cutover(source, opts.target(), opts.schema, new Cutover.Options(maxWritePause, maxLag, mode, hook)).run();
+        Cutover.Result r = new Cutover(source, opts.target(), opts.schema, new Cutover.Options(maxWritePause, maxLag, mode, hook, allowOrphans)).run();
         if (opts.json) Json.print(r);
         if (r.done()) {
             System.err.println("cutover done at changelog seq " + r.finalSeq() + ": writes were paused " + r.writePauseMs() + " ms;"
                     + " SQLite now refuses writes. Point the application at PostgreSQL (schema " + opts.schema + ").");
             return ExitCode.OK.code;
         }
-        System.err.println("cutover aborted after a write pause of " + r.writePauseMs() + " ms: " + r.reason()
-                + ". The fence is lifted: SQLite accepts writes again and replication goes on.");
-        return r.verify() != null && !r.verify().equal() ? ExitCode.DIFFERENCES.code : ExitCode.RUNTIME.code;
+        if (r.finalSeq() < 0) {
+            System.err.println("cutover refused, nothing was fenced: " + r.reason());
+        } else {
+            System.err.println("cutover aborted after a write pause of " + r.writePauseMs() + " ms: " + r.reason()
+                    + ". The fence is lifted: SQLite accepts writes again and replication goes on.");
+        }
+        return r.orphansRefused() || r.verify() != null && !r.verify().equal() ? ExitCode.DIFFERENCES.code : ExitCode.RUNTIME.code;
     }
 }

@@ -7,6 +7,7 @@ import io.replicator.control.Replicator;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
+import io.replicator.sink.OrphanWatch;
 import io.replicator.sink.Sink;
 import io.replicator.sink.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
@@ -79,6 +80,10 @@ final class RunCommand implements Callable<Integer> {
             description = "How often a status line is printed (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
 
+    @Option(names = "--orphan-check-interval", defaultValue = "60s", converter = Durations.class, paramLabel = "DURATION", hidden = true,
+            description = "How often rows that break foreign keys are counted while replicating (default: ${DEFAULT-VALUE}).")
+    Duration orphanCheckInterval;
+
     @Override
     public Integer call() throws InterruptedException {
         if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
@@ -101,6 +106,7 @@ final class RunCommand implements Callable<Integer> {
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
                  Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize));
+                 OrphanWatch orphans = OrphanWatch.start(target, opts.schema, orphanCheckInterval);
                  BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", noHttp ? null
                          : () -> ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),
                                  httpHost, httpPort, httpToken, settings.stateDir()))) {

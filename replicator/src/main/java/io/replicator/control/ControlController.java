@@ -63,14 +63,15 @@ public class ControlController {
         return replicator.scrape();
     }
 
-    /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"sample"|"none"}. */
+    /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"sample"|"none", "allow_orphans": false}. */
     @Post("/cutover")
     public HttpResponse<Object> cutover(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
         if (!token.matches(authorization)) return unauthorized();
         Map<String, Object> b = body == null ? Map.of() : body;
         try {
             Cutover.Options opt = new Cutover.Options(Duration.ofMillis(number(b, "max_write_pause_ms", 30_000)), number(b, "max_lag", 1000),
-                    Cutover.VerifyMode.valueOf(String.valueOf(b.getOrDefault("verify", "full")).toUpperCase(Locale.ROOT)), null);
+                    Cutover.VerifyMode.valueOf(String.valueOf(b.getOrDefault("verify", "full")).toUpperCase(Locale.ROOT)), null,
+                    Boolean.parseBoolean(String.valueOf(b.getOrDefault("allow_orphans", false))));
             Cutover.Result r = replicator.cutover(opt);
             return r.done() ? HttpResponse.ok(r) : HttpResponse.status(HttpStatus.CONFLICT).body(r);
         } catch (ReplicatorException | IllegalArgumentException e) {

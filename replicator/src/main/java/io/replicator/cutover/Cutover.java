@@ -5,6 +5,8 @@ import io.replicator.capture.WriteFence;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
+import io.replicator.sink.ForeignKey;
+import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
 import io.replicator.sink.SinkState;
 import io.replicator.snapshot.source.SqliteSource;
@@ -37,10 +39,16 @@ public final class Cutover {
     /** Chunks (about 8,192 rows each) compared per table by --verify=sample. */
     public static final int SAMPLE_CHUNKS = 16;
 
-    public record Options(Duration maxWritePause, long maxLag, VerifyMode verify, String hook) {}
+    /** @param allowOrphans flip even when rows break foreign keys (they move as they are; those keys become NOT VALID) */
+    public record Options(Duration maxWritePause, long maxLag, VerifyMode verify, String hook, boolean allowOrphans) {}
 
     /** What happened; {@code writePauseMs} from the fence to done (or to the fence being lifted). */
-    public record Result(boolean done, long finalSeq, long writePauseMs, String reason, VerifyReport verify) {}
+    public record Result(boolean done, long finalSeq, long writePauseMs, String reason, VerifyReport verify, Orphans.Report orphans) {
+        /** Refused or aborted because rows break foreign keys. */
+        public boolean orphansRefused() {
+            return !done && orphans != null && !orphans.broken().isEmpty();
+        }
+    }
 
     private final SqliteSource source;
     private final PostgresUrl target;
@@ -61,6 +69,12 @@ public final class Cutover {
                 throw ReplicatorException.config("schema " + schema + " was already cut over (see " + CutoverState.TABLE + ")");
             }
             preflight(c);
+            Orphans.Report orphans = checkOrphans(c);
+            if (!orphans.broken().isEmpty() && !opt.allowOrphans()) {
+                String reason = ForeignKeysAtCutover.refusal(orphans);
+                CutoverState.record(c, schema, "aborted", null, null, reason);
+                return new Result(false, -1, 0, reason, null, orphans);
+            }
             WriteFence fence = new WriteFence(source);
             long finalSeq = fence.raise("this database has moved to PostgreSQL (" + target.redacted() + ", schema " + schema
                     + "): writes are refused since the replicator's cutover");
@@ -70,17 +84,21 @@ public final class Cutover {
                 VerifyReport v = null;
                 if (opt.verify() != VerifyMode.NONE) {
                     v = new Verifier(source, target, schema, 10, sq -> java.util.Map.of(), opt.verify() == VerifyMode.SAMPLE ? SAMPLE_CHUNKS : 0).run();
-                    if (!v.equal()) return abort(c, fence, finalSeq, fencedAt, "verification found differences: " + differing(v), v);
+                    if (!v.equal()) return abort(c, fence, finalSeq, fencedAt, "verification found differences: " + differing(v), v, null);
                 }
                 checkPause(fencedAt, "verification");
-                moveIdentities(c);
-                logPostgresWrites(c);
+                Orphans.Report atEnd = checkOrphans(c);
+                if (!atEnd.broken().isEmpty() && !opt.allowOrphans()) {
+                    return abort(c, fence, finalSeq, fencedAt, ForeignKeysAtCutover.refusal(atEnd), v, atEnd);
+                }
+                List<ForeignKey> toValidate = finalSchema(c, atEnd);
                 if (opt.hook() != null) runHook(finalSeq, fencedAt);
                 long pause = ms(fencedAt);
                 CutoverState.record(c, schema, "done", finalSeq, pause, null);
-                return new Result(true, finalSeq, pause, null, v);
+                validateAfterFlip(c, toValidate);
+                return new Result(true, finalSeq, pause, null, v, atEnd);
             } catch (ReplicatorException | SQLException e) {
-                return abort(c, fence, finalSeq, fencedAt, e.getMessage(), null);
+                return abort(c, fence, finalSeq, fencedAt, e.getMessage(), null, null);
             }
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cutover: cannot use PostgreSQL at " + target.redacted() + ": " + e.getMessage(), e);
@@ -123,17 +141,41 @@ public final class Cutover {
         }
     }
 
-    /** The key log of PostgreSQL's writes from now on, for a rollback that keeps them (in one transaction). */
-    private void logPostgresWrites(Connection c) throws SQLException {
+    /** Counts rows that break foreign keys at the sink's position and keeps the result for status. */
+    private Orphans.Report checkOrphans(Connection c) throws SQLException {
+        Orphans.Report r = Orphans.check(c, schema);
+        Orphans.store(c, schema, r);
+        return r;
+    }
+
+    /**
+     * In one transaction, inside the write pause and without scanning a table: identities moved past the copied
+     * maxima, foreign keys in their final form ({@link ForeignKeysAtCutover}), and the key log of PostgreSQL's
+     * writes from now on (for a rollback that keeps them). Returns the keys to validate after the flip.
+     */
+    private List<ForeignKey> finalSchema(Connection c, Orphans.Report orphans) throws SQLException {
         c.setAutoCommit(false);
         try {
+            moveIdentities(c);
+            List<ForeignKey> later = ForeignKeysAtCutover.settle(c, schema, orphans);
             io.replicator.rollback.PgChangeLog.install(c, schema);
             c.commit();
+            return later;
         } catch (SQLException | RuntimeException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /** Foreign keys put back NOT VALID are validated once the application runs on PostgreSQL (no write is blocked). */
+    private void validateAfterFlip(Connection c, List<ForeignKey> keys) {
+        try {
+            ForeignKeysAtCutover.validate(c, schema, keys);
+        } catch (SQLException e) {
+            System.err.println("warning: the cutover is done, but validating foreign keys failed (" + e.getMessage() + "); they stay NOT VALID,"
+                    + " checking new rows only: validate them later with ALTER TABLE ... VALIDATE CONSTRAINT ...");
         }
     }
 
@@ -193,7 +235,7 @@ public final class Cutover {
         }
     }
 
-    private Result abort(Connection c, WriteFence fence, long finalSeq, long fencedAt, String reason, VerifyReport v) {
+    private Result abort(Connection c, WriteFence fence, long finalSeq, long fencedAt, String reason, VerifyReport v, Orphans.Report orphans) {
         fence.lift();
         long pause = ms(fencedAt);
         try {
@@ -201,7 +243,7 @@ public final class Cutover {
         } catch (SQLException e) {
             reason = reason + " (and the abort could not be recorded: " + e.getMessage() + ")";
         }
-        return new Result(false, finalSeq, pause, reason, v);
+        return new Result(false, finalSeq, pause, reason, v, orphans);
     }
 
     private static String differing(VerifyReport v) {

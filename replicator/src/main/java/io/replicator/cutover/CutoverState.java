@@ -16,7 +16,7 @@ public final class CutoverState {
 
     static void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
+            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
                     + " target_schema text PRIMARY KEY,"
                     + " status text NOT NULL,"
@@ -47,16 +47,26 @@ public final class CutoverState {
         }
     }
 
+    /** The stored record of one schema ({@code finalSeq} and {@code writePauseMs} null when the cutover was refused before fencing). */
+    public record Row(String status, Long finalSeq, Long writePauseMs, String reason) {}
+
     /** 'done', 'aborted', 'rolling back', 'rolled back', or null when no cutover was tried. Reads only (creates nothing). */
     public static String status(Connection c, String schema) throws SQLException {
+        Row r = read(c, schema);
+        return r == null ? null : r.status();
+    }
+
+    /** The schema's record, or null when no cutover was tried. Reads only (creates nothing). */
+    public static Row read(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('" + TABLE + "') IS NOT NULL"); var rs = ps.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) return null;
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM " + TABLE + " WHERE target_schema = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, final_seq, write_pause_ms, reason FROM " + TABLE + " WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (var rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                if (!rs.next()) return null;
+                return new Row(rs.getString(1), (Long) rs.getObject(2), (Long) rs.getObject(3), rs.getString(4));
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.replicator.feed;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.snapshot.source.SqliteErrors;
 import io.replicator.snapshot.source.SqliteSource;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -33,6 +34,9 @@ public final class SqliteSourceTask extends SourceTask {
     private SourcePartition partition;
     private long position;
     private long lastPrune;
+    /** When the read connection was last opened again after a stale read ({@link #reopenAfterStaleRead}). */
+    private long reopenedAt;
+    private static final long REOPEN_WINDOW_MS = 60_000;
     /** The last batch published was cut at its size limit: the next complete one (even empty) must say so. */
     private boolean openGroup;
 
@@ -81,7 +85,7 @@ public final class SqliteSourceTask extends SourceTask {
                     return records;
                 }
             } catch (ReplicatorException e) {
-                throw new FeedStoppedException(e);
+                if (!reopenAfterStaleRead(e)) throw new FeedStoppedException(e);
             } finally {
                 lock.unlock();
             }
@@ -89,6 +93,23 @@ public final class SqliteSourceTask extends SourceTask {
             TimeUnit.MILLISECONDS.sleep(config.pollIntervalMs());
         }
         return null;
+    }
+
+    /**
+     * A read that SQLite answered with "not a database" or "malformed" on a file that is fine: seen in
+     * ForeignKeyActionsIT, where the application is the sqlite3 3.40 shell (a process that opens, writes and closes
+     * the file) and the cutover fenced the file while nothing else held it open; a new connection then read the
+     * file without error. Reopened once per {@value #REOPEN_WINDOW_MS} ms; a second failure in that window is
+     * taken as real damage and stops the feed.
+     */
+    private boolean reopenAfterStaleRead(ReplicatorException e) {
+        long now = System.currentTimeMillis();
+        if (!SqliteErrors.damaged(e) || now - reopenedAt < REOPEN_WINDOW_MS) return false;
+        reopenedAt = now;
+        LOG.warn("reading the changelog failed ({}); opening the file again and retrying from position {}", e.getMessage(), position);
+        reader.close();
+        reader = new ChangelogReader(SqliteSource.of(config.sqlitePath()), config.batchMaxRows());
+        return true;
     }
 
     private void maybePrune() {

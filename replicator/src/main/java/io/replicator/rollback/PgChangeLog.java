@@ -36,7 +36,7 @@ public final class PgChangeLog {
     /** Installs (or re-installs) the key log on every table of {@code schema}, in the caller's transaction. */
     public static void install(Connection c, String schema) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
+            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (seq bigserial PRIMARY KEY, target_schema text NOT NULL, tbl text NOT NULL,"
                     + " key jsonb, at timestamptz NOT NULL DEFAULT clock_timestamp())");
             s.execute("CREATE INDEX IF NOT EXISTS pg_changelog_table ON " + TABLE + " (target_schema, tbl)");

@@ -6,9 +6,18 @@ import io.replicator.snapshot.load.SnapshotState;
 import io.replicator.snapshot.source.SqliteSource;
 import io.replicator.stream.FeedOffsets;
 
+import io.replicator.core.PostgresErrors;
+import io.replicator.cutover.CutoverState;
+import io.replicator.sink.HeldAside;
+import io.replicator.sink.Orphans;
+import io.replicator.sink.SinkState;
+
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -37,44 +46,13 @@ public final class StatusReport {
         if (target != null) {
             try (Connection c = target.connect("replicator-status")) {
                 SnapshotState.ensure(c);
-                SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-                r.put("snapshot_status", run == null ? "none" : run.status());
-                handOff = run == null ? null : run.changelogSeq();
-                r.put("snapshot_changelog_seq", handOff);
-                r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
-                r.put("snapshot_rows", SnapshotState.rowsCopied(c, schema));
-                io.replicator.sink.SinkState.ensure(c);
-                io.replicator.sink.SinkState sink = io.replicator.sink.SinkState.read(c, schema);
-                if (sink != null) {
-                    r.put("applied_seq", sink.seq());
-                    r.put("apply_lag_changes", Math.max(0, cap.capturedSeq() - sink.seq()));
-                    r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
-                    r.put("last_batch_applied_ms", sink.appliedAtMs());
-                    r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
-                    r.put("apply_lag_ms", sink.seq() >= cap.capturedSeq() ? 0 : sink.sourceTsMs() == 0 ? null : Math.max(0, System.currentTimeMillis() - sink.sourceTsMs()));
-                    r.put("dead_lettered", sink.deadLettered());
-                    r.put("dead_letter_topic", sink.topic() + ".dlq");
-                }
-                String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
-                        : sink == null ? "snapshot done, not applying yet"
-                        : cap.capturedSeq() - sink.seq() > 1000 ? "catching up" : "streaming";
-                r.put("phase", phase);
-                try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT status, final_seq, write_pause_ms, reason FROM replicator.cutover WHERE target_schema = ?")) {
-                    ps.setString(1, schema);
-                    try (java.sql.ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            r.put("cutover", rs.getString(1));
-                            r.put("cutover_final_seq", rs.getLong(2));
-                            r.put("cutover_write_pause_ms", rs.getLong(3));
-                            r.put("cutover_reason", rs.getString(4));
-                            if (rs.getString(1).equals("done")) r.put("phase", "cutover done");
-                        }
-                    }
-                } catch (java.sql.SQLException noTable) {
-                    // no cutover tried yet: no table
-                }
-            } catch (java.sql.SQLException e) {
-                throw io.replicator.core.PostgresErrors.wrap("cannot read snapshot state in " + target.redacted(), e, target);
+                SinkState.ensure(c);
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // every stored row from one moment
+                handOff = stored(c, r, cap, schema);
+                c.commit();
+            } catch (SQLException e) {
+                throw PostgresErrors.wrap("cannot read the replication state in " + target.redacted(), e, target);
             }
         }
         Long pub = published.isPresent() ? Long.valueOf(published.getAsLong()) : handOff;
@@ -82,5 +60,71 @@ public final class StatusReport {
         r.put("published_stored", published.isPresent());
         r.put("lag_events", pub == null ? null : Math.max(0, cap.capturedSeq() - pub));
         return r;
+    }
+
+    /** The rows PostgreSQL keeps (snapshot, sink, orphans, cutover) into {@code r}; returns the snapshot's hand-off position. */
+    private static Long stored(Connection c, Map<String, Object> r, CaptureStatus cap, String schema) throws SQLException {
+        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+        r.put("snapshot_status", run == null ? "none" : run.status());
+        Long handOff = run == null ? null : run.changelogSeq();
+        r.put("snapshot_changelog_seq", handOff);
+        r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
+        r.put("snapshot_rows", SnapshotState.rowsCopied(c, schema));
+        SinkState sink = SinkState.read(c, schema);
+        if (sink != null) {
+            r.put("applied_seq", sink.seq());
+            r.put("apply_lag_changes", Math.max(0, cap.capturedSeq() - sink.seq()));
+            r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
+            r.put("last_batch_applied_ms", sink.appliedAtMs());
+            r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
+            r.put("apply_lag_ms", applyLagMs(sink, cap.capturedSeq()));
+            r.put("dead_lettered", sink.deadLettered());
+            r.put("dead_letter_topic", sink.topic() + ".dlq");
+        }
+        String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
+                : sink == null ? "snapshot done, not applying yet"
+                : cap.capturedSeq() - sink.seq() > 1000 ? "catching up" : "streaming";
+        r.put("phase", phase);
+        r.put("foreign_keys_held_aside", HeldAside.foreignKeys(c, schema).size());
+        Orphans.Report orphans = Orphans.stored(c, schema);
+        if (orphans != null) r.put("orphans", orphansJson(orphans));
+        CutoverState.Row cut = CutoverState.read(c, schema);
+        if (cut != null) {
+            r.put("cutover", cut.status());
+            r.put("cutover_final_seq", cut.finalSeq());
+            r.put("cutover_write_pause_ms", cut.writePauseMs());
+            r.put("cutover_reason", cut.reason());
+            if (cut.status().equals("done")) r.put("phase", "cutover done");
+            if (cut.status().equals("rolled back")) r.put("phase", "rolled back to SQLite");
+        }
+        return handOff;
+    }
+
+    /**
+     * Milliseconds since the feed read the oldest change PostgreSQL does not have yet: 0 when it has everything;
+     * null when that time is unknown (nothing applied since the snapshot, so no batch time is stored).
+     */
+    static Long applyLagMs(SinkState sink, long capturedSeq) {
+        if (sink.seq() >= capturedSeq) return 0L;
+        if (sink.sourceTsMs() == 0) return null;
+        return Math.max(0, System.currentTimeMillis() - sink.sourceTsMs());
+    }
+
+    private static Map<String, Object> orphansJson(Orphans.Report o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", o.total());
+        m.put("at_seq", o.atSeq());
+        m.put("checked_at_ms", o.checkedAtMs());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Orphans.Broken b : o.broken()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("constraint", b.constraint());
+            x.put("table", b.table());
+            x.put("rows", b.rows());
+            x.put("sample_keys", b.sampleKeys());
+            list.add(x);
+        }
+        m.put("constraints", list);
+        return m;
     }
 }

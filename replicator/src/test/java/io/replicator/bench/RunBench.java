@@ -421,7 +421,7 @@ public final class RunBench {
             try {
                 Thread.sleep(5000);
                 r = new Cutover(SqliteSource.of(seeded.toString()), pg, schema,
-                        new Cutover.Options(Duration.ofSeconds(30), 100_000, verify, null)).run();
+                        new Cutover.Options(Duration.ofSeconds(30), 100_000, verify, null, false)).run();
                 Thread.sleep(500);
             } finally {
                 stop.set(true); // also when the cutover throws: a writer left running kept the JVM alive

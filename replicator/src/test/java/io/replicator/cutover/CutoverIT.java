@@ -86,7 +86,7 @@ class CutoverIT {
 
     private static Cutover cutover(Setup s, Cutover.VerifyMode verify) {
         return new Cutover(SqliteSource.of(s.db().toString()), TestPostgres.target(), s.schema(),
-                new Cutover.Options(Duration.ofSeconds(20), 1_000_000, verify, null));
+                new Cutover.Options(Duration.ofSeconds(20), 1_000_000, verify, null, false));
     }
 
     private static long pgCount(String schema, String where) throws Exception {

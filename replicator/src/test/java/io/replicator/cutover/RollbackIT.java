@@ -58,7 +58,7 @@ class RollbackIT {
             long deadline = System.currentTimeMillis() + 20_000; // applied: the sink runs and holds its lock
             while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);
             Cutover.Result r = new Cutover(src, TestPostgres.target(), schema,
-                    new Cutover.Options(Duration.ofSeconds(20), 1_000_000, Cutover.VerifyMode.FULL, null)).run();
+                    new Cutover.Options(Duration.ofSeconds(20), 1_000_000, Cutover.VerifyMode.FULL, null, false)).run();
             assertTrue(r.done(), r.reason());
         }
         return new Setup(db, schema);

@@ -29,12 +29,7 @@ class FeedIT {
 
     /** Runs SQL through the sqlite3 command-line program, as an application would. */
     static void app(Path db, String sql) throws Exception {
-        Process p = new ProcessBuilder("sqlite3", db.toString()).redirectErrorStream(true).start();
-        p.getOutputStream().write(sql.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), "sqlite3 failed: " + out);
+        io.replicator.testing.Sqlite3.exec(db, sql);
     }
 
     static long installCapture(Path db) {

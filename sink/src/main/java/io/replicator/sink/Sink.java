@@ -67,6 +67,7 @@ public final class Sink implements AutoCloseable {
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong lastSourceTs = new AtomicLong();
     private volatile boolean stopping;
+    private volatile ApplySession.Mode applyMode;
     private volatile java.util.function.LongConsumer commitListener = n -> { };
     private volatile Replay replayRequest;
     /** While a replay limited to some tables runs: those tables, and the position it ends at (the one it started from). */
@@ -96,6 +97,7 @@ public final class Sink implements AutoCloseable {
         // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
         // connection during the detection the pool is left unable to create any (HikariCP issue #1944)
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hc.setConnectionInitSql(ApplySession.INIT_SQL); // no foreign-key action or trigger fires for the sink (ApplySession)
         this.pool = new com.zaxxer.hikari.HikariDataSource(hc);
         this.thread = new Thread(this::run, "sink");
     }
@@ -458,7 +460,13 @@ public final class Sink implements AutoCloseable {
         Connection c = pool.getConnection();
         SinkState.ensure(c);
         c.commit();
+        applyMode = ApplySession.prepare(c, settings.schema());
         return c;
+    }
+
+    /** How this sink keeps PostgreSQL from doing more than SQLite did; null until it has connected. */
+    public ApplySession.Mode applyMode() {
+        return applyMode;
     }
 
     private void rollbackQuietly() {

@@ -27,7 +27,7 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
             if (rs.next()) return; // the newest column below exists: nothing to create or add
         }
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS replicator");
+            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
                     + " target_schema text PRIMARY KEY,"
                     + " topic text NOT NULL,"
