@@ -1,12 +1,9 @@
 package io.replicator.feed;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.capture.CaptureInstaller;
-import io.replicator.core.ExitCode;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.testing.ConnectPlugin;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -25,13 +22,8 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,18 +31,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,17 +44,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The connector as a Kafka Connect worker loads it: from a plugin directory on {@code plugin.path}, in its own
- * {@link PluginClassLoader}. Tests run before {@code package}, so the plugin directory is built here from the
- * compiled classes and the dependency jars on the test classpath, the same set {@code replicator/pom.xml}
- * copies into {@code target/connect-plugin} (execution copy-connect-plugin-libs).
+ * {@link PluginClassLoader}. Tests run before {@code package}, so the plugin directory is built from the
+ * compiled classes and the dependency jars on the test classpath ({@link ConnectPlugin#build}).
  *
- * <p>The worker side ({@link WorkerSide}) runs in a class loader holding the test classpath minus every
- * replicator module, sqlite-jdbc and the PostgreSQL driver: what a Connect worker has (Kafka, Connect, Jackson,
- * SLF4J). So the connector finds its own classes and dependencies in the plugin directory or not at all, and a
- * jar missing from the plugin fails here instead of on a cluster.
+ * <p>The worker side ({@link WorkerSide}) runs in a class loader holding {@link ConnectPlugin#workerClasspath}:
+ * the test classpath minus every replicator module, sqlite-jdbc and the PostgreSQL driver, what a Connect worker
+ * has (Kafka, Connect, Jackson, SLF4J). So the connector finds its own classes and dependencies in the plugin
+ * directory or not at all, and a jar missing from the plugin fails here instead of on a cluster.
+ * {@code ConnectDistributedIT} runs the same plugin in a real distributed worker process.
  */
 class ConnectPluginIT {
-    static final String PLUGIN = "sqlite-replicator-connector";
+    static final String PLUGIN = ConnectPlugin.NAME;
     static final String CONNECTOR = "io.replicator.feed.SqliteSourceConnector";
 
     @TempDir
@@ -77,14 +62,7 @@ class ConnectPluginIT {
 
     @Test
     void aWorkerLoadsTheConnectorFromThePluginPathInIsolationAndItStreams() throws Exception {
-        Path pluginPath = dir.resolve("plugins");
-        Path lib = Files.createDirectories(pluginPath.resolve(PLUGIN).resolve("lib"));
-        Set<Path> pluginSources = pluginSources();
-        for (Path source : pluginSources) {
-            Path target = lib.resolve(jarName(source));
-            if (Files.isDirectory(source)) jar(source, target);
-            else Files.copy(source, target);
-        }
+        Path pluginPath = ConnectPlugin.build(dir.resolve("plugins"));
 
         // a SQLite file with capture installed and two writes after the install's mark
         Path db = SqliteFiles.create(dir, "app.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
@@ -95,14 +73,8 @@ class ConnectPluginIT {
 
         // the worker: the test classpath without anything of ours and without the JDBC drivers (it keeps Kafka,
         // Connect, Jackson, SLF4J, and also Debezium and JUnit, which do no harm); plus the probe's own classes
-        Path probeHome = location(WorkerSide.class);
-        Set<Path> notOnWorker = Set.of(location(org.sqlite.JDBC.class), location(org.postgresql.Driver.class));
         List<URL> workerClasspath = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (entry.isBlank()) continue;
-            Path p = Path.of(entry).toAbsolutePath().normalize();
-            if (p.equals(probeHome) || !notOnWorker.contains(p) && !holdsReplicatorClasses(p)) workerClasspath.add(p.toUri().toURL());
-        }
+        for (Path p : ConnectPlugin.workerClasspath(Set.of(ConnectPlugin.location(WorkerSide.class)))) workerClasspath.add(p.toUri().toURL());
 
         Map<String, Object> r;
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
@@ -159,63 +131,12 @@ class ConnectPluginIT {
         assertEquals(List.of("it.app c", "it.app c"), r.get("rowEvents"), "the task ran inside the plugin and read both inserts");
     }
 
-    /** The plugin's lib: the replicator module, replicator-core and -snapshotter, sqlite-jdbc, PostgreSQL, Jackson. */
-    private static Set<Path> pluginSources() throws URISyntaxException {
-        Set<Path> s = new LinkedHashSet<>();
-        for (Class<?> c : List.of(SqliteSourceConnector.class, ExitCode.class, SqliteSource.class, org.sqlite.JDBC.class,
-                org.postgresql.Driver.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class)) {
-            s.add(location(c));
-        }
-        return s;
-    }
-
-    private static Path location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath().normalize();
-    }
-
-    /** Any replicator module (main or test classes, jar or directory) other than the ones copied into the plugin. */
-    private static boolean holdsReplicatorClasses(Path p) throws IOException {
-        if (Files.isDirectory(p)) return Files.isDirectory(p.resolve("io/replicator"));
-        if (!Files.isRegularFile(p) || !p.toString().endsWith(".jar")) return false;
-        try (JarFile j = new JarFile(p.toFile())) {
-            return j.stream().anyMatch(e -> e.getName().startsWith("io/replicator/"));
-        }
-    }
-
     private static boolean canLoad(ClassLoader l, String name) {
         try {
             Class.forName(name, false, l);
             return true;
         } catch (ClassNotFoundException e) {
             return false;
-        }
-    }
-
-    /** A jar's own name; a classes directory of the reactor (core/target/classes) becomes replicator-core.jar etc. */
-    private static String jarName(Path source) {
-        if (!Files.isDirectory(source)) return source.getFileName().toString();
-        String module = source.getParent().getParent().getFileName().toString(); // <module>/target/classes
-        return module.equals("replicator") ? "replicator.jar" : "replicator-" + module + ".jar";
-    }
-
-    /** Jars a classes directory (classes and resources, META-INF/services included), as the jar plugin would. */
-    static void jar(Path classes, Path target) throws IOException {
-        Manifest mf = new Manifest();
-        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        try (OutputStream out = Files.newOutputStream(target);
-             JarOutputStream jar = new JarOutputStream(out, mf);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
-                if (name.isEmpty() || name.equals("META-INF/MANIFEST.MF")) continue;
-                if (Files.isDirectory(f)) {
-                    jar.putNextEntry(new JarEntry(name + "/"));
-                } else {
-                    jar.putNextEntry(new JarEntry(name));
-                    Files.copy(f, jar);
-                }
-                jar.closeEntry();
-            }
         }
     }
 
