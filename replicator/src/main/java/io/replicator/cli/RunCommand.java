@@ -80,6 +80,11 @@ final class RunCommand implements Callable<Integer> {
             description = "How often a status line is printed (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
 
+    @Option(names = "--max-retry-time", defaultValue = "10m", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long the sink retries one kind of transient PostgreSQL or Kafka error (connection lost, server restarting,"
+                    + " deadlock) before it stops with exit 4 (default: ${DEFAULT-VALUE}); /health shows the error and its age meanwhile.")
+    Duration maxRetryTime;
+
     @Option(names = "--orphan-check-interval", defaultValue = "60s", converter = Durations.class, paramLabel = "DURATION", hidden = true,
             description = "How often rows that break foreign keys are counted while replicating (default: ${DEFAULT-VALUE}).")
     Duration orphanCheckInterval;
@@ -105,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
             FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
-                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize));
+                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize, maxRetryTime));
                  OrphanWatch orphans = OrphanWatch.start(target, opts.schema, orphanCheckInterval);
                  BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", noHttp ? null
                          : () -> ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),

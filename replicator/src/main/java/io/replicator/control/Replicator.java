@@ -128,12 +128,20 @@ public final class Replicator {
             }
         }));
         checks.put("feed", feed.failure() == null && !awaitQuick(feed) ? "up" : "down: " + (feed.failure() == null ? "stopped" : feed.failure().getMessage()));
-        checks.put("sink", sink.failure() == null && !awaitQuick(sink) ? "up" : "down: " + (sink.failure() == null ? "stopped" : sink.failure().getMessage()));
+        checks.put("sink", sinkHealth());
         boolean up = checks.values().stream().allMatch("up"::equals);
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", up ? "UP" : "DOWN");
         h.put("checks", checks);
         return h;
+    }
+
+    private String sinkHealth() {
+        if (sink.failure() != null) return "down: " + sink.failure().getMessage();
+        if (awaitQuick(sink)) return "down: stopped";
+        io.replicator.sink.RetryBudget.Failing f = sink.retrying();
+        if (f != null) return "down: retrying for " + (System.currentTimeMillis() - f.sinceMs()) / 1000 + " s: " + PostgresUrl.redactRaw(f.message());
+        return "up";
     }
 
     /** What a replay request started: from where, up to where PostgreSQL was, for which tables (null: all). */

@@ -260,4 +260,76 @@ class SinkIT {
             System.setErr(old);
         }
     }
+
+    /** PostgreSQL refusing the sink for longer than --max-retry-time: /health shows the error meanwhile, then the sink stops with exit 4. */
+    @Test
+    void transientErrorsLongerThanTheRetryTimeStopTheSink() throws Exception {
+        Path db = SqliteFiles.create(dir, "retry.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        String schema = TestPostgres.freshSchema("retrytime");
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        prepare(db, schema, fs);
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
+             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2, Duration.ofSeconds(2)))) {
+            sql(db, "INSERT INTO t VALUES (1, 1)");
+            awaitApplied(sink, maxSeq(db));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread killer = new Thread(() -> {
+                try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
+                    while (!stop.get()) s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'replicator-sink'");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "killer");
+            killer.start();
+            try {
+                boolean sawRetrying = false;
+                long deadline = System.currentTimeMillis() + 60_000;
+                for (int i = 2; !sink.await(Duration.ofMillis(50)); i++) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the sink kept retrying past its retry time");
+                    sql(db, "INSERT INTO t VALUES (" + i + ", " + i + ")");
+                    sawRetrying |= sink.retrying() != null;
+                }
+                assertTrue(sawRetrying, "while it retried, the sink said what fails");
+                assertEquals(io.replicator.core.ExitCode.RUNTIME, sink.failure().exitCode());
+                assertTrue(sink.failure().getMessage().contains("--max-retry-time"), sink.failure().getMessage());
+            } finally {
+                stop.set(true);
+                killer.join();
+            }
+        }
+    }
+
+    /** The topic deleted and created again (a Kafka without its volume): the stored offset means nothing now, so the sink refuses to seek to it. */
+    @Test
+    void aTopicCreatedAgainIsRefusedInsteadOfSkippingEvents() throws Exception {
+        Path db = SqliteFiles.create(dir, "recreated.db", "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER)");
+        String schema = TestPostgres.freshSchema("recreated");
+        FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
+        prepare(db, schema, fs);
+        try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap())) {
+            try (Sink sink = sink(fs, schema, false)) {
+                for (int i = 1; i <= 5; i++) sql(db, "INSERT INTO t VALUES (" + i + ", " + i + ")");
+                awaitApplied(sink, maxSeq(db));
+            }
+        }
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", TestKafka.bootstrap()))) {
+            admin.deleteTopics(List.of(fs.topic())).all().get();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (true) { // deletion completes asynchronously
+                try {
+                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(fs.topic(), 1, (short) 1))).all().get();
+                    break;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the topic could not be created again: " + e);
+                    Thread.sleep(100);
+                }
+            }
+        }
+        try (Sink sink = sink(fs, schema, false)) {
+            assertTrue(sink.await(Duration.ofSeconds(60)), "the sink stops");
+            String m = sink.failure().getMessage();
+            assertEquals(io.replicator.core.ExitCode.BAD_CONFIG, sink.failure().exitCode());
+            assertTrue(m.contains("created again") && m.contains("replay --from-seq " + maxSeq(db)), m);
+        }
+    }
 }

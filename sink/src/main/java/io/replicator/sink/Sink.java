@@ -47,9 +47,18 @@ public final class Sink implements AutoCloseable {
      * @param poolSize connections in the HikariCP pool to PostgreSQL (batches are applied one at a time, in
      *                 order, on one of them; the pool replaces a lost connection)
      */
-    public record Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents, int poolSize) {
+    public record Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents, int poolSize,
+                           Duration maxRetryTime) {
+        /** Transient PostgreSQL errors of one kind are retried this long by default before the sink stops (exit 4). */
+        public static final Duration DEFAULT_MAX_RETRY_TIME = Duration.ofMinutes(10);
+
         public Settings {
             if (poolSize < 1 || poolSize > 100) throw ReplicatorException.config("--pool-size must be 1..100, got " + poolSize);
+            new RetryBudget(maxRetryTime); // validates
+        }
+
+        public Settings(String bootstrap, String topic, String schema, PostgresUrl target, boolean deadLetter, int maxBatchEvents, int poolSize) {
+            this(bootstrap, topic, schema, target, deadLetter, maxBatchEvents, poolSize, DEFAULT_MAX_RETRY_TIME);
         }
     }
 
@@ -68,6 +77,7 @@ public final class Sink implements AutoCloseable {
     private final AtomicLong lastSourceTs = new AtomicLong();
     private volatile boolean stopping;
     private volatile ApplySession.Mode applyMode;
+    private final RetryBudget retries;
     private volatile java.util.function.LongConsumer commitListener = n -> { };
     private volatile Replay replayRequest;
     /** While a replay limited to some tables runs: those tables, and the position it ends at (the one it started from). */
@@ -85,6 +95,7 @@ public final class Sink implements AutoCloseable {
         this.settings = settings;
         this.catalog = new TargetCatalog(settings.schema());
         this.applier = new BatchApplier(catalog);
+        this.retries = new RetryBudget(settings.maxRetryTime());
         com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
         hc.setJdbcUrl(settings.target().jdbcUrl());
         hc.setDataSourceProperties(settings.target().properties("replicator-sink"));
@@ -154,6 +165,11 @@ public final class Sink implements AutoCloseable {
 
     public ReplicatorException failure() {
         return failure.get();
+    }
+
+    /** The transient error the sink is retrying now, and since when; null while nothing fails. */
+    public RetryBudget.Failing retrying() {
+        return retries.current();
     }
 
     /**
@@ -256,6 +272,12 @@ public final class Sink implements AutoCloseable {
                     } catch (SQLException e) {
                         LOG.warn("could not count the dead-lettered event in {}: {}", SinkState.TABLE, e.getMessage());
                     }
+                } catch (TopicIdentity.KafkaUnavailable k) {
+                    if (stopping) break;
+                    retries.failed(null, k.getMessage());
+                    LOG.warn("{}; trying again in {} ms", k.getMessage(), backoff);
+                    sleep(backoff);
+                    backoff = Math.min(backoff * 2, 5_000);
                 } catch (SQLException ex) {
                     rollbackQuietly();
                     if ("23503".equals(ex.getSQLState()) || "23505".equals(ex.getSQLState()) || "23514".equals(ex.getSQLState())) {
@@ -270,6 +292,7 @@ public final class Sink implements AutoCloseable {
                                 + rootMessage(ex) + " (SQLState " + ex.getSQLState() + "); nothing after that position was applied; restart to retry", ex);
                     }
                     if (stopping) break;
+                    retries.failed(ex.getSQLState(), rootMessage(ex));
                     LOG.warn("transient PostgreSQL error ({}: {}); resuming from position {} in {} ms", ex.getSQLState(), rootMessage(ex),
                             appliedSeq.get(), backoff);
                     closeConnection();
@@ -304,6 +327,14 @@ public final class Sink implements AutoCloseable {
         conn.commit();
         if (state == null) throw ReplicatorException.config("no sink position for schema " + settings.schema() + ": take a snapshot first");
         appliedSeq.set(state.seq());
+        if (replayRequest == null) { // a replay sets the position back by changelog seq: the stored offset is not used
+            String topicId = TopicIdentity.topicId(settings.bootstrap(), settings.topic());
+            TopicIdentity.check(consumer, tp, settings.schema(), state, topicId, r -> ChangeEventFormat.readSource((Struct) reader.read(settings.topic(), r.value())));
+            if (state.topicId() == null) {
+                SinkState.topicId(conn, settings.schema(), topicId);
+                conn.commit();
+            }
+        }
         if (state.kafkaOffset() >= 0) consumer.seek(tp, state.kafkaOffset() + 1);
         else consumer.seekToBeginning(List.of(tp));
         List<SinkEvent> chunk = new ArrayList<>();
@@ -360,6 +391,7 @@ public final class Sink implements AutoCloseable {
                         SinkState.advance(conn, settings.schema(), e.offset(), accepted, e.source().tsMs(), sinceCommit);
                         conn.commit();
                         inTx = false;
+                        retries.succeeded();
                         commitListener.accept(System.nanoTime() - txStart);
                         appliedEvents.addAndGet(sinceCommit);
                         sinceCommit = 0;

@@ -12,9 +12,11 @@ import java.sql.Statement;
  *
  * @param kafkaOffset the offset of the last event applied in the feed's topic (-1: none yet)
  * @param seq         the changelog position PostgreSQL reflects: the snapshot's mark, then each applied batch's
- * @param sourceTsMs  when the feed read the last applied batch from SQLite (epoch ms)
+ * @param sourceTsMs  when the feed read the last applied batch from SQLite (epoch ms); 0 while the position was set
+ *                    (snapshot hand-off, replay) rather than reached by applying
+ * @param topicId     Kafka's id of the topic the offset belongs to; null until the sink first read it
  */
-public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs, long deadLettered) {
+public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsMs, long appliedAtMs, long deadLettered, String topicId) {
     public static final String TABLE = "replicator.sink_position";
 
     /**
@@ -23,7 +25,7 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
      */
     public static void ensure(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('" + TABLE
-                + "') AND attname = 'held_seq' AND NOT attisdropped")) {
+                + "') AND attname = 'topic_id' AND NOT attisdropped")) {
             if (rs.next()) return; // the newest column below exists: nothing to create or add
         }
         try (Statement s = c.createStatement()) {
@@ -40,16 +42,17 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
             s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS dead_lettered bigint NOT NULL DEFAULT 0");
             s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS hold_requested boolean NOT NULL DEFAULT false");
             s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS held_seq bigint");
+            s.execute("ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS topic_id text");
         }
     }
 
     /** The stored position, or null when the sink never ran for this schema. */
     public static SinkState read(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_offset, seq, source_ts_ms, (extract(epoch FROM applied_at) * 1000)::bigint, dead_lettered FROM "
+        try (PreparedStatement ps = c.prepareStatement("SELECT topic, kafka_offset, seq, source_ts_ms, (extract(epoch FROM applied_at) * 1000)::bigint, dead_lettered, topic_id FROM "
                 + TABLE + " WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new SinkState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)) : null;
+                return rs.next() ? new SinkState(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getString(7)) : null;
             }
         }
     }
@@ -61,11 +64,20 @@ public record SinkState(String topic, long kafkaOffset, long seq, long sourceTsM
     public static void reset(Connection c, String schema, String topic, long seq, long kafkaOffset) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (target_schema, topic, kafka_offset, seq, source_ts_ms) VALUES (?, ?, ?, ?, 0)"
                 + " ON CONFLICT (target_schema) DO UPDATE SET topic = excluded.topic, kafka_offset = excluded.kafka_offset, seq = excluded.seq,"
-                + " source_ts_ms = 0, events = 0, applied_at = clock_timestamp()")) {
+                + " source_ts_ms = 0, events = 0, applied_at = clock_timestamp(), topic_id = NULL")) {
             ps.setString(1, schema);
             ps.setString(2, topic);
             ps.setLong(3, kafkaOffset);
             ps.setLong(4, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records which topic the stored offsets belong to (once, when the sink first reads it after a reset). */
+    static void topicId(Connection c, String schema, String topicId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET topic_id = ? WHERE target_schema = ?")) {
+            ps.setString(1, topicId);
+            ps.setString(2, schema);
             ps.executeUpdate();
         }
     }
