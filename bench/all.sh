@@ -6,7 +6,7 @@
 #   --quick     tiny sizes and short durations: checks that the harness works, in minutes; the figures
 #               of a quick run say nothing about performance
 #   --runs K    runs of each figure (default 3; 2 with --quick); reported as median and min-max
-#   --only      comma-separated subset of: snapshot,verify,capture,feed,stream,burst (default all;
+#   --only      comma-separated subset of: snapshot,verify,capture,feed,stream,burst,restart (default all;
 #               verify needs snapshot in the same command)
 #   --timeout   limit per command in seconds (default 3600; 900 with --quick)
 #
@@ -22,7 +22,7 @@ PGP="${BENCH_PGPORT:-5432}"
 PGU="${BENCH_PGUSER:-postgres}"
 DB=replicator_bench
 URL="postgresql://$PGU@$PGH:$PGP/$DB"
-ALL_PARTS="snapshot,verify,capture,feed,stream,burst"
+ALL_PARTS="snapshot,verify,capture,feed,stream,burst,restart"
 
 log() { echo "bench: $*" >&2; }
 usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
@@ -62,6 +62,7 @@ if [ "$QUICK" = 1 ]; then
   STREAM_ARGS=(1000 4 20000 --parts apply,lag,max-rate,cutover --rates 100,1000,5000 --warmup 1
                --step-seconds 3 --refine 1 --cutover-rows 10000)
   BURST_ARGS=(--parts burst --burst-base 500 --burst-rate 5000 --burst-before 3 --burst-seconds 3 --burst-after 6)
+  RESTARTS=2
 else
   MODE=full
   SNAP_ROWS=5000000; CAP_ROWS=500000; CAP_SINGLE=2000
@@ -69,6 +70,7 @@ else
   STREAM_ARGS=(1000 20 500000 --parts apply,lag,max-rate,cutover --rates 100,1000,5000 --warmup 5
                --step-seconds 10 --refine 2 --cutover-rows 100000)
   BURST_ARGS=(--parts burst --burst-base 500 --burst-rate 10000 --burst-before 10 --burst-seconds 10 --burst-after 20)
+  RESTARTS=5
 fi
 
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -86,7 +88,7 @@ import json, sys
 json.dump({"mode": "$MODE", "runs": $RUNS, "parts": "$ONLY".split(","), "timeout_s": $TIMEOUT, "stamp": "$STAMP",
            "command": "bench/all.sh $ARGS".strip(), "snapshot_rows": $SNAP_ROWS, "capture_rows": $CAP_ROWS,
            "capture_single": $CAP_SINGLE, "feed_args": "${FEED_ARGS[*]}", "stream_args": "${STREAM_ARGS[*]}",
-           "burst_args": "${BURST_ARGS[*]}", "postgres": "$URL"}, open(sys.argv[1], "w"), indent=2)
+           "burst_args": "${BURST_ARGS[*]}", "restarts": $RESTARTS, "postgres": "$URL"}, open(sys.argv[1], "w"), indent=2)
 PY
 
 # step PART RUN LOG CMD... : runs CMD under the timeout, output to LOG; records exit code and seconds.
@@ -221,6 +223,13 @@ for l in open(sys.argv[1]):
       step plot 1 "$RUNDIR/plot.log" python3 "$HERE/plot_lag.py" "$RUNDIR/burst.csv" "$OUT/lag-$STAMP.svg" \
         ${window:+--burst $window} --title "Replication lag around a write burst ($MODE run $STAMP)"
     fi
+  fi
+
+  # --- Restart -> streaming: first start, then RESTARTS after SIGTERM and after SIGKILL (bench/restart-bench.py) --
+  if want restart; then
+    step restart 1 "$RUNDIR/restart.out" python3 "$HERE/restart-bench.py" --jar "$RUNDIR/app/replicator.jar" --sqlite "$ROOT/examples/shop.db" \
+      --postgres "$URL" --restarts "$RESTARTS" --work "$RUNDIR/restart" --java-opts="${JAVA_OPTS[*]}"
+    collect restart 1 "$RUNDIR/restart.out"
   fi
 fi
 

@@ -151,7 +151,7 @@ def main():
         """The results of a figure; a run that produced none is a failure (unless the whole part is already failed)."""
         got = res(part, figure, **match)
         have = {r["run"] for r in got}
-        for run in range(1, runs + 1) if part != "burst" else [1]:
+        for run in range(1, runs + 1) if part not in ("burst", "restart") else [1]:
             if run not in have and not any(f.get("part") == part and f.get("run") == str(run) for f in failures):
                 failures.append({"part": part, "run": str(run), "what": f"no result for {label}", "log": os.path.join(rd, f"{part}-{run}.out")})
         return got
@@ -252,6 +252,16 @@ def main():
                                        "writer_tx_per_s": got[0]["writer_tx_per_s"] if got else None,
                                        "write_pause_ms": spread([r["write_pause_ms"] for r in got if r["done"]]),
                                        "writes_refused": spread([r["writes_refused"] for r in got if r["done"]])})
+
+    # Restart -> streaming
+    if "restart" in parts:
+        got = need("restart", "restart", "restart timings")
+        figures["restart"] = {}
+        for kind in ("first", "sigterm", "sigkill"):
+            rs = [r for r in got if r["kind"] == kind]
+            figures["restart"][kind] = {"starts": len(rs), "feed_s": spread([r["feed_s"] for r in rs]),
+                                        "replicating_s": spread([r["replicating_s"] for r in rs]),
+                                        "jvm_floor_s": spread([r["jvm_floor_s"] for r in rs])}
 
     # Burst
     if "burst" in parts:
@@ -388,6 +398,18 @@ def markdown(r):
                    f"p95 {show(s['p95_ms'])} ms, p99 {show(s['p99_ms'])} ms, max {show(s['max_ms'])} ms")
         out.append(f"- publish throughput (backlog, acknowledged by Kafka): {show(s['publish_row_changes_per_s'], 0)} row changes/s from start; "
                    f"{show(s['publish_sustained_row_changes_per_s'], 0)} after the first batch")
+        out.append("")
+    if "restart" in f:
+        out.append("## Restart → streaming (the demo file, a writer at about 50 tx/s)")
+        out.append("")
+        out.append("From the `run` process's start until its feed streams (\"starts after changelog seq N\", resuming at the committed position); "
+                   "the JVM floor is a `--version` run of the same jar just before each start.")
+        out.append("")
+        out.append("| start | starts | streaming after (s) | JVM floor (s) |")
+        out.append("| --- | --- | --- | --- |")
+        for kind, label in (("first", "first (capture, snapshot, broker formatted)"), ("sigterm", "after SIGTERM"), ("sigkill", "after SIGKILL")):
+            k = f["restart"].get(kind, {})
+            out.append(f"| {label} | {k.get('starts', 0)} | {show(k.get('feed_s'), 2)} | {show(k.get('jvm_floor_s'), 2)} |")
         out.append("")
     if "cutover" in f:
         out.append("## Cutover write pause")

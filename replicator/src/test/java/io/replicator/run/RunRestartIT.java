@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunRestartIT {
     private static final Pattern STARTS_AFTER = Pattern.compile("starts after changelog seq (\\d+)");
     private static final int STARTS = 20;
+    /** What the JVM exits with after a SIGTERM once its shutdown hooks have run (128 + 15). */
+    private static final int SIGTERM_EXIT = 143;
 
     @TempDir
     Path dir;
@@ -68,7 +70,7 @@ class RunRestartIT {
                 ReplicatorProcess.awaitApplied(schema, target, 60, run); // it streams: PostgreSQL gets past what was written before this start
                 boolean kill = i % 2 == 1;
                 if (kill) run.kill();
-                else assertEquals(0, run.stop(), run.tail(10));
+                else assertEquals(SIGTERM_EXIT, run.stop(), run.tail(10));
                 assertTrue(!run.output().contains("gap") && !run.output().contains("error:"), "start " + i + " ran without error:\n" + run.tail(10));
                 timings.add(String.format("start %d after %s: feed at seq %d after %d ms", i, i == 0 ? "-" : (i % 2 == 0 ? "SIGKILL" : "SIGTERM"), startedAt, startedMs));
             }
@@ -80,7 +82,7 @@ class RunRestartIT {
         try {
             ReplicatorProcess.awaitApplied(schema, end, 120, last);
         } finally {
-            assertEquals(0, last.stop(), last.tail(10));
+            assertEquals(SIGTERM_EXIT, last.stop(), last.tail(10));
         }
         assertTrue(new Verifier(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10).run().equal(), "PostgreSQL ends equal to SQLite");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
