@@ -1,7 +1,7 @@
 package io.replicator.cli;
 
 import io.replicator.capture.CaptureInstaller;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -3,7 +3,7 @@ package io.replicator.cli;
 import io.replicator.capture.WriteFence;
 import io.replicator.core.ExitCode;
 import io.replicator.cutover.Cutover;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -3,7 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
-import io.replicator.snapshot.source.SqliteErrors;
+import io.replicator.core.sqlite.SqliteErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,13 +1,13 @@
 package io.replicator.cli;
 
 import io.replicator.core.ExitCode;
-import io.replicator.snapshot.plan.DdlBuilder;
-import io.replicator.snapshot.plan.IndexPlan;
-import io.replicator.snapshot.plan.Plan;
-import io.replicator.snapshot.plan.Problem;
-import io.replicator.snapshot.plan.TablePlan;
-import io.replicator.snapshot.plan.PlanScanner;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.translate.plan.DdlBuilder;
+import io.replicator.translate.plan.IndexPlan;
+import io.replicator.translate.plan.Plan;
+import io.replicator.translate.plan.Problem;
+import io.replicator.translate.plan.TablePlan;
+import io.replicator.translate.plan.PlanScanner;
+import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

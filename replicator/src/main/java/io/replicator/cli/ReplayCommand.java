@@ -5,7 +5,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.Sink;
 import io.replicator.sink.SinkState;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.KafkaTarget;
 import io.replicator.replay.ReplayStart;

@@ -1,7 +1,7 @@
 package io.replicator.cli;
 
 import io.replicator.core.PostgresUrl;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Option;
 
 /** --sqlite, --postgres (DATABASE_URL), --schema and --json, shared by every command. */

@@ -4,7 +4,7 @@ import io.replicator.capture.CaptureStatus;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.snapshot.load.SnapshotState;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -4,7 +4,7 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.snapshot.load.SnapshotState;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.KafkaTarget;

@@ -1,6 +1,6 @@
 package io.replicator.cli;
 
-import io.replicator.snapshot.plan.PlanOptions;
+import io.replicator.translate.plan.PlanOptions;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;

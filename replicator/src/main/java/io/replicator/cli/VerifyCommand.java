@@ -1,8 +1,8 @@
 package io.replicator.cli;
 
 import io.replicator.core.ExitCode;
-import io.replicator.snapshot.verify.Verifier;
-import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.verify.Verifier;
+import io.replicator.verify.VerifyReport;
 import io.replicator.verify.OnlineVerify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -9,7 +9,7 @@ import io.replicator.capture.CaptureStatus;
 import io.replicator.core.PostgresUrl;
 import io.replicator.cutover.Cutover;
 import io.replicator.sink.Sink;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;
 import io.replicator.stream.ChangeFeed;
 

@@ -9,9 +9,9 @@ import io.replicator.sink.ForeignKey;
 import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
 import io.replicator.sink.SinkState;
-import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.snapshot.verify.Verifier;
-import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.verify.Verifier;
+import io.replicator.verify.VerifyReport;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -30,7 +30,7 @@ public final class PgChangeLog {
 
     /** Table name → key columns, for every table of the schema, by the rule the sink uses (primary key, else the rowid column). */
     static Map<String, List<String>> keys(Connection c, String schema) throws SQLException {
-        return io.replicator.snapshot.schema.PgCatalog.keyColumns(c, schema, null);
+        return io.replicator.translate.schema.PgCatalog.keyColumns(c, schema, null);
     }
 
     /** Installs (or re-installs) the key log on every table of {@code schema}, in the caller's transaction. */

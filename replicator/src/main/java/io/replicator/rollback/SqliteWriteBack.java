@@ -4,8 +4,8 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Decimals;
 import io.replicator.core.types.PgType;
-import io.replicator.snapshot.plan.ColumnPlan;
-import io.replicator.snapshot.plan.TablePlan;
+import io.replicator.translate.plan.ColumnPlan;
+import io.replicator.translate.plan.TablePlan;
 
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -3,7 +3,7 @@ package io.replicator.status;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.PostgresUrl;
 import io.replicator.snapshot.load.SnapshotState;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedOffsets;
 
 import io.replicator.core.PostgresErrors;

@@ -1,7 +1,6 @@
 package io.replicator.stream;
 
 import io.replicator.core.ReplicatorException;
-import io.replicator.kafka.EmbeddedKafka;
 
 import java.nio.file.Path;
 

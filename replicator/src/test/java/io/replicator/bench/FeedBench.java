@@ -2,8 +2,8 @@ package io.replicator.bench;
 
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.event.ChangeEventFormat;
-import io.replicator.kafka.EmbeddedKafka;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.stream.EmbeddedKafka;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

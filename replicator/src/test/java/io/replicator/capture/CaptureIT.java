@@ -6,9 +6,9 @@ import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.SnapshotReport;
 import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.translate.plan.PlanOptions;
+import io.replicator.core.sqlite.JournalPolicy;
+import io.replicator.core.sqlite.SqliteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,7 +6,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.testing.TestKafka;

@@ -8,7 +8,7 @@ import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
 import io.replicator.sink.SinkState;
 import io.replicator.capture.CaptureStatus;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;

@@ -2,7 +2,7 @@ package io.replicator.feed;
 
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.testing.SqliteFiles;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.testing.ConnectPlugin;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigValue;

@@ -5,7 +5,7 @@ import io.replicator.core.event.SqliteValue;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.testing.TestKafka;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import org.apache.kafka.connect.data.Struct;

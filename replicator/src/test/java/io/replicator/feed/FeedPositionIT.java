@@ -3,7 +3,7 @@ package io.replicator.feed;
 import io.replicator.core.event.ChangeEventFormat;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.capture.CaptureInstaller;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.AtomicFileOffsetStore;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;

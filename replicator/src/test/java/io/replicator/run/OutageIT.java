@@ -2,7 +2,7 @@ package io.replicator.run;
 
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.stream.EmbeddedKafka;
 import io.replicator.sink.Sink;
 import io.replicator.testing.ReplicatorProcess;
 import io.replicator.testing.TestKafka;

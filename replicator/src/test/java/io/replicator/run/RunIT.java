@@ -4,9 +4,9 @@ import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.testing.ReplicatorProcess;
 import io.replicator.testing.TestKafka;
-import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.snapshot.verify.VerifyReport;
-import io.replicator.snapshot.verify.Verifier;
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.verify.VerifyReport;
+import io.replicator.verify.Verifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

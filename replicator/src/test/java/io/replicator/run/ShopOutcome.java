@@ -1,9 +1,9 @@
 package io.replicator.run;
 
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.snapshot.verify.VerifyReport;
-import io.replicator.snapshot.verify.Verifier;
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.verify.VerifyReport;
+import io.replicator.verify.Verifier;
 
 import java.nio.file.Path;
 import java.sql.Connection;

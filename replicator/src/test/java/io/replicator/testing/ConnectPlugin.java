@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.ExitCode;
 import io.replicator.feed.SqliteSourceConnector;
-import io.replicator.snapshot.source.SqliteSource;
 
 import java.io.File;
 import java.io.IOException;
@@ -28,11 +27,11 @@ import java.util.stream.Stream;
 /**
  * The connector's Kafka Connect plugin directory as tests build it, and the class path a worker runs on.
  * Tests run before {@code package}, so the plugin is built from the compiled classes and the dependency jars on
- * the test class path: the same set {@code replicator/pom.xml} copies into {@code target/connect-plugin}
+ * the test class path: the same set {@code connector/pom.xml} copies into {@code target/connect-plugin}
  * (execution copy-connect-plugin-libs).
  *
- * <p>The split, shared by every test that plays a Connect worker: the plugin holds the replicator modules,
- * sqlite-jdbc, the PostgreSQL driver and Jackson; the worker's class path is the test class path minus every
+ * <p>The split, shared by every test that plays a Connect worker: the plugin holds the connector module and the
+ * modules it builds on (core, translate), sqlite-jdbc, the PostgreSQL driver and Jackson; the worker's class path is the test class path minus every
  * replicator module, sqlite-jdbc and the PostgreSQL driver (it keeps Kafka, Connect, Jackson and SLF4J, and also
  * Debezium and JUnit, which do no harm). So the connector finds its own classes and dependencies in the plugin
  * directory or not at all, and a jar missing from the plugin fails a test instead of a cluster.
@@ -54,10 +53,10 @@ public final class ConnectPlugin {
         return pluginPath;
     }
 
-    /** The plugin's lib: the replicator module, replicator-core and -snapshotter, sqlite-jdbc, PostgreSQL, Jackson. */
+    /** The plugin's lib: replicator-connector, -core and -translate, sqlite-jdbc, PostgreSQL, Jackson. */
     public static Set<Path> pluginSources() {
         Set<Path> s = new LinkedHashSet<>();
-        for (Class<?> c : List.of(SqliteSourceConnector.class, ExitCode.class, SqliteSource.class, org.sqlite.JDBC.class,
+        for (Class<?> c : List.of(SqliteSourceConnector.class, ExitCode.class, io.replicator.translate.plan.Planner.class, org.sqlite.JDBC.class,
                 org.postgresql.Driver.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class)) {
             s.add(location(c));
         }

@@ -1,6 +1,6 @@
 package io.replicator.testing;
 
-import io.replicator.kafka.EmbeddedKafka;
+import io.replicator.stream.EmbeddedKafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

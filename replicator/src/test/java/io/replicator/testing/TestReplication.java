@@ -7,9 +7,9 @@ import io.replicator.sink.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.translate.plan.PlanOptions;
+import io.replicator.core.sqlite.JournalPolicy;
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
 
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.replicator.sink;
 
-import io.replicator.snapshot.schema.PgCatalog;
+import io.replicator.translate.schema.PgCatalog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,10 +2,10 @@ package io.replicator.snapshot;
 
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.core.types.ConflictPolicy;
+import io.replicator.translate.types.ConflictPolicy;
 import io.replicator.snapshot.load.SnapshotReport;
-import io.replicator.snapshot.source.JournalPolicy;
-import io.replicator.snapshot.source.SqliteSource;
+import io.replicator.core.sqlite.JournalPolicy;
+import io.replicator.core.sqlite.SqliteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,16 +1,16 @@
 package io.replicator.snapshot;
 
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.core.types.ConflictPolicy;
+import io.replicator.translate.types.ConflictPolicy;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.SnapshotReport;
 import io.replicator.snapshot.load.Snapshotter;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
-import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.snapshot.verify.Verifier;
-import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.translate.plan.PlanOptions;
+import io.replicator.core.sqlite.JournalPolicy;
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.verify.Verifier;
+import io.replicator.verify.VerifyReport;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.replicator.snapshot;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.snapshot.load.SnapshotReport;
-import io.replicator.snapshot.plan.Problem;
+import io.replicator.translate.plan.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,7 +124,7 @@ class TranslationRulesIT {
         try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + f); Statement s = c.createStatement()) {
             s.execute("INSERT INTO t VALUES (2, 'b')");
         }
-        Snap.snapshot(f, schema, io.replicator.snapshot.source.JournalPolicy.REFUSE, java.util.List.of(), io.replicator.core.types.ConflictPolicy.REFUSE, true);
+        Snap.snapshot(f, schema, io.replicator.core.sqlite.JournalPolicy.REFUSE, java.util.List.of(), io.replicator.translate.types.ConflictPolicy.REFUSE, true);
         assertTrue(Snap.verify(f, schema).equal());
         assertEquals(2, RealFilesIT.count("SELECT count(*) FROM \"" + schema + "\".t"));
     }

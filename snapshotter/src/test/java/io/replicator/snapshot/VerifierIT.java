@@ -1,12 +1,12 @@
 package io.replicator.snapshot;
 
+import io.replicator.verify.*;
+
 import io.replicator.core.codec.JsonbText;
 import io.replicator.core.event.SqliteValue;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.snapshot.source.SqliteSource;
-import io.replicator.snapshot.verify.Verifier;
-import io.replicator.snapshot.verify.VerifyReport;
+import io.replicator.core.sqlite.SqliteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,8 +79,8 @@ class VerifierIT {
 
     private String snapshot(Path f) {
         String schema = TestPostgres.freshSchema("verifier");
-        Snap.snapshot(f, schema, io.replicator.snapshot.source.JournalPolicy.REFUSE,
-                List.of("n.doc=jsonb"), io.replicator.core.types.ConflictPolicy.REFUSE, false);
+        Snap.snapshot(f, schema, io.replicator.core.sqlite.JournalPolicy.REFUSE,
+                List.of("n.doc=jsonb"), io.replicator.translate.types.ConflictPolicy.REFUSE, false);
         return schema;
     }
 

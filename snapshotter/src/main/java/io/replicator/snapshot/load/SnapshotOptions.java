@@ -1,8 +1,8 @@
 package io.replicator.snapshot.load;
 
 import io.replicator.core.ReplicatorException;
-import io.replicator.snapshot.plan.PlanOptions;
-import io.replicator.snapshot.source.JournalPolicy;
+import io.replicator.translate.plan.PlanOptions;
+import io.replicator.core.sqlite.JournalPolicy;
 
 /**
  * @param workers tables copied in parallel, each with its own SQLite reader and PostgreSQL connection (1..64)

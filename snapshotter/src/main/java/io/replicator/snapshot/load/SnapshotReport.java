@@ -1,6 +1,6 @@
 package io.replicator.snapshot.load;
 
-import io.replicator.snapshot.plan.Problem;
+import io.replicator.translate.plan.Problem;
 
 import java.util.List;
 

@@ -1,4 +1,0 @@
-package io.replicator.snapshot.plan;
-
-/** An index or UNIQUE constraint to build after the load, as ready-to-run SQL. */
-public record IndexPlan(String sourceName, String pgName, String sql) {}

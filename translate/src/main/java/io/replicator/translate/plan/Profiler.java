@@ -1,0 +1,168 @@
+package io.replicator.translate.plan;
+
+import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.JsonValues;
+import io.replicator.core.codec.Temporals;
+import io.replicator.core.model.SqliteColumn;
+import io.replicator.core.model.SqliteTable;
+import io.replicator.translate.types.ColumnProfile;
+import io.replicator.core.types.PgType;
+import io.replicator.translate.types.TypeMapper;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.replicator.core.Identifiers.sqlite;
+
+/**
+ * Measures what every column really holds, in one aggregate scan per table run by SQLite itself, plus a
+ * one-column scan for the few checks SQL cannot make exactly (date/time shapes, JSON that jsonb keeps,
+ * REALs that fit numeric(p,s)), only where the declared type asks for them.
+ */
+public final class Profiler {
+    private Profiler() {}
+
+    public record TableProfile(long rows, Map<String, ColumnProfile> columns) {}
+
+    public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents) throws SQLException {
+        return profile(c, t, intents, t.storedColumns(), true);
+    }
+
+    /**
+     * Profiles only {@code cols} (the others get an empty profile), with or without the one-column Java scans.
+     * With no column at all this is just {@code count(*)}, which SQLite answers without reading rows.
+     */
+    public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents, List<SqliteColumn> cols, boolean semanticScans)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT count(*)");
+        for (SqliteColumn col : cols) {
+            String q = sqlite(col.name());
+            PgType intent = intents.get(col.name());
+            sql.append(", count(").append(q).append(')')
+               .append(", sum(typeof(").append(q).append(")='integer')")
+               .append(", sum(typeof(").append(q).append(")='real')")
+               .append(", sum(typeof(").append(q).append(")='text')")
+               .append(", min(CASE WHEN typeof(").append(q).append(")='integer' THEN ").append(q).append(" END)")
+               .append(", max(CASE WHEN typeof(").append(q).append(")='integer' THEN ").append(q).append(" END)");
+            if (intent != null && intent.kind() == PgType.Kind.VARCHAR) {
+                sql.append(", max(CASE WHEN typeof(").append(q).append(")='text' THEN length(").append(q).append(") END)");
+            } else {
+                sql.append(", 0");
+            }
+            if (intent != null && intent.kind() == PgType.Kind.BOOLEAN) {
+                sql.append(", sum(typeof(").append(q).append(")='integer' AND ").append(q).append(" NOT IN (0,1))");
+            } else {
+                sql.append(", 0");
+            }
+        }
+        sql.append(" FROM ").append(sqlite(t.name()));
+        Map<String, ColumnProfile> out = new LinkedHashMap<>();
+        long rows;
+        long[][] agg = new long[cols.size()][8];
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+            rs.next();
+            rows = rs.getLong(1);
+            for (int i = 0; i < cols.size(); i++) {
+                for (int k = 0; k < 8; k++) agg[i][k] = rs.getLong(2 + i * 8 + k);
+            }
+        }
+        for (int i = 0; i < cols.size(); i++) {
+            SqliteColumn col = cols.get(i);
+            long[] a = agg[i];
+            long nonNull = a[0];
+            long ints = a[1], reals = a[2], texts = a[3];
+            long blobs = nonNull - ints - reals - texts;
+            PgType intent = intents.get(col.name());
+            long notTemporal = 0, withOffset = 0, notDateOnly = 0, notJson = 0, realsNotFitting = 0, negZero = 0;
+            if (texts > 0 && semanticScans && TypeMapper.needsTemporalCheck(intent)) {
+                long[] r = scanTemporal(c, t, col);
+                notTemporal = r[0];
+                withOffset = r[1];
+                notDateOnly = r[2];
+            }
+            if (texts > 0 && semanticScans && TypeMapper.needsJsonCheck(intent)) notJson = scanJson(c, t, col);
+            if (reals > 0 && semanticScans && TypeMapper.needsRealFitCheck(intent)) {
+                long[] r = scanReals(c, t, col, intent);
+                realsNotFitting = r[0];
+                negZero = r[1];
+            }
+            out.put(col.name(), new ColumnProfile(rows, rows - nonNull, ints, reals, texts, blobs, a[4], a[5], a[6], a[7],
+                    notTemporal, withOffset, notDateOnly, notJson, realsNotFitting, negZero));
+        }
+        for (SqliteColumn col : t.storedColumns()) out.putIfAbsent(col.name(), ColumnProfile.empty());
+        return new TableProfile(rows, out);
+    }
+
+    /** Whether a primary-key column (other than the rowid alias, which cannot be NULL) holds a NULL; served by the key's index. */
+    public static boolean primaryKeyHasNulls(Connection c, SqliteTable t) throws SQLException {
+        List<String> nullable = t.primaryKey().stream().filter(k -> !k.equals(t.rowidAlias())).toList();
+        if (nullable.isEmpty()) return false;
+        String where = String.join(" OR ", nullable.stream().map(k -> sqlite(k) + " IS NULL").toList());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + sqlite(t.name()) + " WHERE " + where + ")")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
+    private static String textValues(SqliteTable t, SqliteColumn col, String cls) {
+        return "SELECT " + sqlite(col.name()) + " FROM " + sqlite(t.name()) + " WHERE typeof(" + sqlite(col.name()) + ")='" + cls + "'";
+    }
+
+    private static long[] scanTemporal(Connection c, SqliteTable t, SqliteColumn col) throws SQLException {
+        long bad = 0, offset = 0, notDate = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(textValues(t, col, "text"))) {
+            while (rs.next()) {
+                Temporals.Parsed p = Temporals.parse(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+                if (p == null) bad++;
+                else {
+                    if (p.offset() != null) offset++;
+                    if (!p.dateOnly()) notDate++;
+                }
+            }
+        }
+        return new long[] {bad, offset, notDate};
+    }
+
+    private static long scanJson(Connection c, SqliteTable t, SqliteColumn col) throws SQLException {
+        long bad = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(textValues(t, col, "text"))) {
+            while (rs.next()) {
+                if (JsonValues.jsonbProblem(new String(rs.getBytes(1), StandardCharsets.UTF_8)) != null) bad++;
+            }
+        }
+        return bad;
+    }
+
+    private static long[] scanReals(Connection c, SqliteTable t, SqliteColumn col, PgType intent) throws SQLException {
+        long notFitting = 0, negZero = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(textValues(t, col, "real"))) {
+            while (rs.next()) {
+                double d = rs.getDouble(1);
+                if (d == 0 && 1 / d < 0) { negZero++; continue; }
+                if (Double.isInfinite(d) || Double.isNaN(d)) {
+                    if (intent.precision() > 0) notFitting++;
+                    continue;
+                }
+                BigDecimal b = Decimals.shortest(d);
+                if (!Decimals.fits(b, intent.precision(), intent.scale())) notFitting++;
+            }
+        }
+        return new long[] {notFitting, negZero};
+    }
+
+    /** Column intents for a table (what the declared types ask for). */
+    public static Map<String, PgType> intents(SqliteTable t) {
+        Map<String, PgType> m = new LinkedHashMap<>();
+        for (SqliteColumn col : t.storedColumns()) m.put(col.name(), TypeMapper.intent(col, col.name().equals(t.rowidAlias())));
+        return m;
+    }
+
+}
