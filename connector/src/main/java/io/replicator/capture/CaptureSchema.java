@@ -1,5 +1,7 @@
 package io.replicator.capture;
 
+import io.replicator.core.CaptureNames;
+
 /**
  * Names of everything capture puts into the application's SQLite file. All of it starts with
  * {@code _replicator_}, which the snapshot never copies and {@code uninstall} removes.
@@ -12,17 +14,17 @@ package io.replicator.capture;
 public final class CaptureSchema {
     private CaptureSchema() {}
 
-    public static final String PREFIX = io.replicator.core.CaptureNames.PREFIX;
-    public static final String CHANGELOG = io.replicator.core.CaptureNames.CHANGELOG;
-    public static final String META = PREFIX + "meta";
-    public static final String CAPTURED = PREFIX + "captured";
+    public static final String PREFIX = CaptureNames.PREFIX;
+    public static final String CHANGELOG = CaptureNames.CHANGELOG;
+    public static final String META = CaptureNames.META;
+    public static final String CAPTURED = CaptureNames.CAPTURED;
     /** Key columns in the changelog; composite primary keys longer than this are refused. */
-    public static final int MAX_KEY_COLUMNS = 8;
+    public static final int MAX_KEY_COLUMNS = CaptureNames.MAX_KEY_COLUMNS;
     /** Bumped whenever the trigger or table layout changes. */
     public static final int VERSION = 2;
 
     /** Changelog op of a schema change of {@code tbl} (no key): the feed publishes the table's definition. */
-    public static final String OP_SCHEMA = "S";
+    public static final String OP_SCHEMA = CaptureNames.OP_SCHEMA;
 
     /**
      * k1..k8 are declared without a type (BLOB affinity): SQLite stores each key value exactly as the

@@ -4,7 +4,7 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.KafkaTarget;

@@ -1,5 +1,8 @@
 package io.replicator.cli;
 
+import io.replicator.state.CutoverStatus;
+import io.replicator.state.CutoverState;
+
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.control.ControlPlane;
@@ -9,10 +12,10 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.OrphanWatch;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotReport;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SnapshotState;
 import io.replicator.snapshot.load.Snapshotter;
 import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
@@ -94,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
         if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
         SqliteSource source = opts.source();
         PostgresUrl target = opts.target();
-        if ("done".equals(cutoverState(target))) {
+        if (cutoverState(target) == CutoverStatus.DONE) {
             System.err.println("schema " + opts.schema + " was cut over (see replicator.cutover): there is nothing left to replicate");
             return ExitCode.OK.code;
         }
@@ -149,16 +152,16 @@ final class RunCommand implements Callable<Integer> {
      * equals SQLite as of the rollback, so replication resumes from the sink's position once the rollback's fence
      * and key log are taken off PostgreSQL. An unfinished rollback is refused.
      */
-    private String cutoverState(PostgresUrl target) {
+    private CutoverStatus cutoverState(PostgresUrl target) {
         try (Connection c = target.connect("replicator-run")) {
-            String status = io.replicator.cutover.CutoverState.status(c, opts.schema);
-            if ("rolling back".equals(status)) {
+            CutoverStatus status = CutoverState.status(c, opts.schema);
+            if (status == CutoverStatus.ROLLING_BACK) {
                 throw ReplicatorException.config("a rollback of schema " + opts.schema + " did not finish: run `bin/replicator rollback` again first");
             }
-            if ("rolled back".equals(status)) {
+            if (status == CutoverStatus.ROLLED_BACK) {
                 c.setAutoCommit(false);
                 io.replicator.rollback.PgChangeLog.remove(c, opts.schema);
-                io.replicator.cutover.CutoverState.clear(c, opts.schema);
+                CutoverState.clear(c, opts.schema);
                 c.commit();
                 System.err.println("schema " + opts.schema + " was rolled back to SQLite: PostgreSQL's fence is lifted, replication resumes");
                 return null;
@@ -171,7 +174,7 @@ final class RunCommand implements Callable<Integer> {
 
     private boolean cutoverDone(PostgresUrl target) {
         try (Connection c = target.connect("replicator-run")) {
-            return "done".equals(io.replicator.cutover.CutoverState.status(c, opts.schema));
+            return CutoverState.status(c, opts.schema) == CutoverStatus.DONE;
         } catch (SQLException | ReplicatorException e) {
             return false; // PostgreSQL unreachable for a moment: the sink reports it
         }
@@ -186,8 +189,8 @@ final class RunCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot read the snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
         }
-        if (run != null && run.status().equals("done") && run.sqlitePath().equals(source.path().toString()) && run.changelogSeq() != null) return false;
-        if (run != null && run.status().equals("done") && !run.sqlitePath().equals(source.path().toString())) {
+        if (run != null && run.done() && run.sqlitePath().equals(source.path().toString()) && run.changelogSeq() != null) return false;
+        if (run != null && run.done() && !run.sqlitePath().equals(source.path().toString())) {
             throw ReplicatorException.config("schema " + opts.schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + source.path()
                     + "; use another --schema");
         }

@@ -3,7 +3,7 @@ package io.replicator.cli;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;
 import picocli.CommandLine.Command;

@@ -3,7 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
@@ -59,7 +59,7 @@ final class StreamCommand implements Callable<Integer> {
         try (Connection c = target.connect("replicator-stream")) {
             SnapshotState.ensure(c);
             SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-            if (run == null || !run.status().equals("done")) {
+            if (run == null || !run.done()) {
                 throw ReplicatorException.config("schema " + schema + " in " + target.redacted() + " holds no finished snapshot"
                         + (run == null ? "" : " (its snapshot is " + run.status() + ")") + ": the feed starts where a snapshot ended."
                         + " Run: bin/replicator install --sqlite " + source.path() + " && bin/replicator snapshot --sqlite " + source.path() + " ...");

@@ -1,5 +1,9 @@
 package io.replicator.cutover;
 
+import io.replicator.state.StateSchema;
+import io.replicator.state.CutoverStatus;
+import io.replicator.state.CutoverState;
+
 import io.replicator.capture.CaptureStatus;
 import io.replicator.capture.WriteFence;
 import io.replicator.core.ExitCode;
@@ -8,7 +12,7 @@ import io.replicator.core.ReplicatorException;
 import io.replicator.sink.ForeignKey;
 import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.verify.Verifier;
 import io.replicator.verify.VerifyReport;
@@ -64,15 +68,15 @@ public final class Cutover {
 
     public Result run() {
         try (Connection c = target.connect("replicator-cutover")) {
-            CutoverState.ensure(c);
-            if ("done".equals(CutoverState.status(c, schema))) {
+            StateSchema.ensure(c);
+            if (CutoverState.status(c, schema) == CutoverStatus.DONE) {
                 throw ReplicatorException.config("schema " + schema + " was already cut over (see " + CutoverState.TABLE + ")");
             }
             preflight(c);
             Orphans.Report orphans = checkOrphans(c);
             if (!orphans.broken().isEmpty() && !opt.allowOrphans()) {
                 String reason = ForeignKeysAtCutover.refusal(orphans);
-                CutoverState.record(c, schema, "aborted", null, null, reason);
+                CutoverState.record(c, schema, CutoverStatus.ABORTED, null, null, reason);
                 return new Result(false, -1, 0, reason, null, orphans);
             }
             WriteFence fence = new WriteFence(source);
@@ -94,7 +98,7 @@ public final class Cutover {
                 List<ForeignKey> toValidate = finalSchema(c, atEnd);
                 if (opt.hook() != null) runHook(finalSeq, fencedAt);
                 long pause = ms(fencedAt);
-                CutoverState.record(c, schema, "done", finalSeq, pause, null);
+                CutoverState.record(c, schema, CutoverStatus.DONE, finalSeq, pause, null);
                 validateAfterFlip(c, toValidate);
                 return new Result(true, finalSeq, pause, null, v, atEnd);
             } catch (ReplicatorException | SQLException e) {
@@ -239,7 +243,7 @@ public final class Cutover {
         fence.lift();
         long pause = ms(fencedAt);
         try {
-            CutoverState.record(c, schema, "aborted", finalSeq, pause, reason);
+            CutoverState.record(c, schema, CutoverStatus.ABORTED, finalSeq, pause, reason);
         } catch (SQLException e) {
             reason = reason + " (and the abort could not be recorded: " + e.getMessage() + ")";
         }

@@ -1,5 +1,6 @@
 package io.replicator.rollback;
 
+import io.replicator.state.StateSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +22,7 @@ import static io.replicator.core.Identifiers.sqlLiteral;
  * rollback reads each key's current row. Also the fence of a rollback: BEFORE triggers refusing writes.
  */
 public final class PgChangeLog {
-    static final String TABLE = "replicator.pg_changelog";
+    static final String TABLE = StateSchema.NAME + ".pg_changelog";
     private static final String LOG_TRIGGER = "_replicator_log";
     private static final String TRUNCATE_TRIGGER = "_replicator_log_truncate";
     private static final String FENCE_TRIGGER = "_replicator_fence";
@@ -35,11 +36,8 @@ public final class PgChangeLog {
 
     /** Installs (or re-installs) the key log on every table of {@code schema}, in the caller's transaction. */
     public static void install(Connection c, String schema) throws SQLException {
+        StateSchema.ensure(c);
         try (Statement s = c.createStatement()) {
-            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
-            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (seq bigserial PRIMARY KEY, target_schema text NOT NULL, tbl text NOT NULL,"
-                    + " key jsonb, at timestamptz NOT NULL DEFAULT clock_timestamp())");
-            s.execute("CREATE INDEX IF NOT EXISTS pg_changelog_table ON " + TABLE + " (target_schema, tbl)");
             s.execute("CREATE OR REPLACE FUNCTION replicator.log_change() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
                     + "DECLARE o jsonb; n jsonb;\n"
                     + "BEGIN\n"

@@ -1,11 +1,12 @@
 package io.replicator.rollback;
 
+import io.replicator.state.CutoverStatus;
 import io.replicator.capture.WriteFence;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.translate.types.ConflictPolicy;
 import io.replicator.core.types.PgType;
-import io.replicator.cutover.CutoverState;
+import io.replicator.state.CutoverState;
 import io.replicator.translate.plan.ColumnPlan;
 import io.replicator.translate.plan.Plan;
 import io.replicator.translate.plan.PlanOptions;
@@ -51,10 +52,10 @@ public final class Rollback {
 
     public Result run() {
         try (Connection pgc = target.connect("replicator-rollback")) {
-            String status = CutoverState.status(pgc, schema);
-            if (!"done".equals(status) && !"rolling back".equals(status)) {
+            CutoverStatus status = CutoverState.status(pgc, schema);
+            if (status != CutoverStatus.DONE && status != CutoverStatus.ROLLING_BACK) {
                 throw ReplicatorException.config("schema " + schema + " has no cutover to roll back (status: " + (status == null ? "none" : status)
-                        + "); SQLite is still the application's database" + ("aborted".equals(status) ? " (the cutover was aborted)" : ""));
+                        + "); SQLite is still the application's database" + (status == CutoverStatus.ABORTED ? " (the cutover was aborted)" : ""));
             }
             if (!PgChangeLog.installed(pgc, schema)) {
                 throw ReplicatorException.config("the cutover of schema " + schema + " left no key log in PostgreSQL (" + PgChangeLog.TABLE
@@ -65,7 +66,7 @@ public final class Rollback {
             pgc.setAutoCommit(false);
             long pgSeq = PgChangeLog.fence(pgc, schema, "this database has moved back to SQLite (" + source.path()
                     + "): writes are refused since the replicator's rollback");
-            CutoverState.record(pgc, schema, "rolling back", null, null, "PostgreSQL fenced at key log seq " + pgSeq);
+            CutoverState.record(pgc, schema, CutoverStatus.ROLLING_BACK, null, null, "PostgreSQL fenced at key log seq " + pgSeq);
             pgc.commit();
             pgc.setAutoCommit(true);
 
@@ -77,17 +78,17 @@ public final class Rollback {
                     PgChangeLog.unfence(pgc, schema);
                     String reason = "after writing back, SQLite and PostgreSQL still differ in " + String.join(", ",
                             v.tables().stream().filter(t -> !t.equal()).map(t -> t.source() + " (" + t.differingKeys() + " key(s))").toList());
-                    CutoverState.record(pgc, schema, "done", null, null, "rollback aborted: " + reason);
+                    CutoverState.record(pgc, schema, CutoverStatus.DONE, null, null, "rollback aborted: " + reason);
                     return new Result(false, pgSeq, counts[0], counts[1], pause, reason + "; PostgreSQL's fence is lifted: the application"
                             + " stays on PostgreSQL, SQLite stays fenced", v);
                 }
                 new WriteFence(source).lift();
-                CutoverState.record(pgc, schema, "rolled back", null, pause, "PostgreSQL fenced; its writes up to key log seq " + pgSeq + " are in SQLite");
+                CutoverState.record(pgc, schema, CutoverStatus.ROLLED_BACK, null, pause, "PostgreSQL fenced; its writes up to key log seq " + pgSeq + " are in SQLite");
                 return new Result(true, pgSeq, counts[0], counts[1], pause, null, v);
             } catch (SQLException | RuntimeException e) {
                 // PostgreSQL stays the application's database: lift its fence; SQLite stays fenced
                 PgChangeLog.unfence(pgc, schema);
-                CutoverState.record(pgc, schema, "done", null, null, "rollback aborted: " + e.getMessage());
+                CutoverState.record(pgc, schema, CutoverStatus.DONE, null, null, "rollback aborted: " + e.getMessage());
                 throw e;
             }
         } catch (SQLException e) {

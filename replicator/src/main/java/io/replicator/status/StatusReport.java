@@ -1,16 +1,17 @@
 package io.replicator.status;
 
+import io.replicator.state.Phase;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.PostgresUrl;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedOffsets;
 
 import io.replicator.core.PostgresErrors;
-import io.replicator.cutover.CutoverState;
+import io.replicator.state.CutoverState;
 import io.replicator.sink.HeldAside;
 import io.replicator.sink.Orphans;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,7 +66,7 @@ public final class StatusReport {
     /** The rows PostgreSQL keeps (snapshot, sink, orphans, cutover) into {@code r}; returns the snapshot's hand-off position. */
     private static Long stored(Connection c, Map<String, Object> r, CaptureStatus cap, String schema) throws SQLException {
         SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-        r.put("snapshot_status", run == null ? "none" : run.status());
+        r.put("snapshot_status", run == null ? "none" : run.status().stored);
         Long handOff = run == null ? null : run.changelogSeq();
         r.put("snapshot_changelog_seq", handOff);
         r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
@@ -81,21 +82,16 @@ public final class StatusReport {
             r.put("dead_lettered", sink.deadLettered());
             r.put("dead_letter_topic", sink.topic() + ".dlq");
         }
-        String phase = run == null ? "not started" : !run.status().equals("done") ? "snapshot (" + run.status() + ")"
-                : sink == null ? "snapshot done, not applying yet"
-                : cap.capturedSeq() - sink.seq() > 1000 ? "catching up" : "streaming";
-        r.put("phase", phase);
+        CutoverState.Row cut = CutoverState.read(c, schema);
+        r.put("phase", Phase.of(run, sink, cut, cap.capturedSeq()).label);
         r.put("foreign_keys_held_aside", HeldAside.foreignKeys(c, schema).size());
         Orphans.Report orphans = Orphans.stored(c, schema);
         if (orphans != null) r.put("orphans", orphansJson(orphans));
-        CutoverState.Row cut = CutoverState.read(c, schema);
         if (cut != null) {
-            r.put("cutover", cut.status());
+            r.put("cutover", cut.status().stored);
             r.put("cutover_final_seq", cut.finalSeq());
             r.put("cutover_write_pause_ms", cut.writePauseMs());
             r.put("cutover_reason", cut.reason());
-            if (cut.status().equals("done")) r.put("phase", "cutover done");
-            if (cut.status().equals("rolled back")) r.put("phase", "rolled back to SQLite");
         }
         return handOff;
     }

@@ -5,7 +5,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.cutover.Cutover;
 import io.replicator.stream.EmbeddedKafka;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.Snapshotter;

@@ -3,7 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SnapshotState;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -187,6 +187,7 @@ class BadInputIT {
             createRole(s, STRANGER_ROLE, "LOGIN PASSWORD '" + SECRET + "'");
             SnapshotState.ensure(c);
             s.execute("GRANT USAGE ON SCHEMA replicator TO " + STRANGER_ROLE);
+            s.execute("GRANT SELECT ON replicator.schema_version TO " + STRANGER_ROLE);
             s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON replicator.snapshot_run, replicator.snapshot_table TO " + STRANGER_ROLE);
             s.execute("CREATE SCHEMA \"" + schema + "\" AUTHORIZATION " + OWNER_ROLE);
         }

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.sink.SinkState;
-import io.replicator.snapshot.load.SnapshotState;
+import io.replicator.state.SinkState;
+import io.replicator.state.SnapshotState;
+import io.replicator.state.SnapshotStatus;
 import io.replicator.core.sqlite.SqliteSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +69,11 @@ class StatusIT {
         Setup s = setup("st_snap");
         try (Connection c = TestPostgres.connect()) {
             SnapshotState.ensure(c);
-            SnapshotState.start(c, s.schema(), s.db().toString(), 1L);
+            SnapshotState.start(c, s.schema(), s.db().toString(), 1L, null);
             assertEquals("snapshot (running)", status(s).get("phase").asText());
-            SnapshotState.finish(c, s.schema(), "failed", "disk full");
+            SnapshotState.finish(c, s.schema(), SnapshotStatus.FAILED, "disk full");
             assertEquals("snapshot (failed)", status(s).get("phase").asText());
-            SnapshotState.finish(c, s.schema(), "done", null);
+            SnapshotState.finish(c, s.schema(), SnapshotStatus.DONE, null);
             assertEquals("snapshot done, not applying yet", status(s).get("phase").asText());
         }
     }
@@ -82,8 +83,8 @@ class StatusIT {
         Setup s = setup("st_zero");
         try (Connection c = TestPostgres.connect()) {
             SnapshotState.ensure(c);
-            SnapshotState.start(c, s.schema(), s.db().toString(), 0L);
-            SnapshotState.finish(c, s.schema(), "done", null);
+            SnapshotState.start(c, s.schema(), s.db().toString(), 0L, null);
+            SnapshotState.finish(c, s.schema(), SnapshotStatus.DONE, null);
             SinkState.ensure(c);
             SinkState.reset(c, s.schema(), "replicator.st_zero", 0, -1);
         }
@@ -101,8 +102,8 @@ class StatusIT {
         Setup s = setup("st_cut");
         try (Connection c = TestPostgres.connect()) {
             SnapshotState.ensure(c);
-            SnapshotState.start(c, s.schema(), s.db().toString(), 0L);
-            SnapshotState.finish(c, s.schema(), "done", null);
+            SnapshotState.start(c, s.schema(), s.db().toString(), 0L, null);
+            SnapshotState.finish(c, s.schema(), SnapshotStatus.DONE, null);
             SinkState.ensure(c);
             SinkState.reset(c, s.schema(), "replicator.st_cut", 0, -1);
         }

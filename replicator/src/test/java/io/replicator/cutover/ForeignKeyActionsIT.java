@@ -6,7 +6,7 @@ import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.ApplySession;
 import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;

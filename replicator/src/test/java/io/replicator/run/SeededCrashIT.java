@@ -3,7 +3,8 @@ package io.replicator.run;
 import io.replicator.capture.WriteFence;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.cutover.CutoverState;
+import io.replicator.state.CutoverState;
+import io.replicator.state.CutoverStatus;
 import io.replicator.testing.ReplicatorProcess;
 import io.replicator.testing.TestKafka;
 import org.junit.jupiter.api.DynamicTest;
@@ -205,7 +206,8 @@ class SeededCrashIT {
 
     static String cutoverStatus(String schema) throws Exception {
         try (Connection pg = TestPostgres.connect()) {
-            return CutoverState.status(pg, schema);
+            CutoverStatus s = CutoverState.status(pg, schema);
+            return s == null ? null : s.stored;
         }
     }
 }

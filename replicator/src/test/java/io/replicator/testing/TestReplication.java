@@ -3,7 +3,7 @@ package io.replicator.testing;
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.TestPostgres;
-import io.replicator.sink.SinkState;
+import io.replicator.state.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.Snapshotter;

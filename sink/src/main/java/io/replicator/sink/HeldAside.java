@@ -1,5 +1,6 @@
 package io.replicator.sink;
 
+import io.replicator.state.StateSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +22,7 @@ import static io.replicator.core.Identifiers.pg;
  * everything held with its definition stored.
  */
 public final class HeldAside {
-    public static final String TABLE = "replicator.held_aside";
+    public static final String TABLE = StateSchema.NAME + ".held_aside";
 
     /** What was held aside by one call. */
     public record Counts(int foreignKeys, int triggers) {
@@ -32,22 +33,9 @@ public final class HeldAside {
 
     private HeldAside() {}
 
-    static void ensure(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
-            rs.next();
-            if (rs.getBoolean(1)) return;
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
-            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (target_schema text NOT NULL, kind text NOT NULL CHECK (kind IN ('foreign key', 'trigger')),"
-                    + " table_name text NOT NULL, name text NOT NULL, definition text NOT NULL, columns text[], ref_schema text, ref_table text, ref_columns text[],"
-                    + " held_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target_schema, kind, table_name, name))");
-        }
-    }
-
     /** Drops the schema's foreign keys and disables its enabled triggers, remembering each (in the caller's transaction). */
     static Counts hold(Connection c, String schema) throws SQLException {
-        ensure(c);
+        StateSchema.ensure(c);
         try (Statement s = c.createStatement()) {
             s.execute("SET LOCAL search_path = pg_catalog"); // definitions with every name qualified
         }

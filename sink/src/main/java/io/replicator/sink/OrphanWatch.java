@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.state.SinkState;
+
 import io.replicator.core.PostgresUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,8 @@
 package io.replicator.sink;
 
+import io.replicator.state.StateSchema;
+import io.replicator.state.SinkState;
+
 import io.replicator.translate.schema.PgCatalog;
 
 import java.sql.Connection;
@@ -25,7 +28,7 @@ import static io.replicator.core.Identifiers.pg;
  * are those of SQLite at that changelog position. Results are kept in {@value #TABLE}, one row per foreign key.
  */
 public final class Orphans {
-    public static final String TABLE = "replicator.fk_orphans";
+    public static final String TABLE = StateSchema.NAME + ".fk_orphans";
     /** Sample keys kept per constraint. */
     static final int SAMPLES = 5;
 
@@ -109,25 +112,12 @@ public final class Orphans {
         return "'" + s.replace("'", "''") + "'";
     }
 
-    static void ensure(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
-            rs.next();
-            if (rs.getBoolean(1)) return;
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
-            s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (target_schema text NOT NULL, constraint_name text NOT NULL, table_name text NOT NULL,"
-                    + " orphans bigint NOT NULL, sample_keys text[] NOT NULL, at_seq bigint NOT NULL, checked_at timestamptz NOT NULL,"
-                    + " PRIMARY KEY (target_schema, constraint_name, table_name))");
-        }
-    }
-
     /** Replaces the stored result of {@code schema} with {@code r} (a row with orphans 0 marks a check that found none). */
     public static void store(Connection c, String schema, Report r) throws SQLException {
+        StateSchema.ensure(c);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            ensure(c);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE target_schema = ?")) {
                 ps.setString(1, schema);
                 ps.executeUpdate();

@@ -1,5 +1,6 @@
 package io.replicator.sink;
 
+import io.replicator.state.SnapshotState;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.model.SqliteTable;
@@ -15,7 +16,6 @@ import io.replicator.translate.schema.SourceSchema;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -41,27 +41,17 @@ final class SchemaApplier {
                 try (Statement s = c.createStatement()) {
                     s.execute("DROP TABLE IF EXISTS " + pg(schema, pgName));
                 }
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM replicator.snapshot_table WHERE target_schema = ? AND source_table = ?")) {
-                    ps.setString(1, schema);
-                    ps.setString(2, e.table());
-                    ps.executeUpdate();
-                }
+                SnapshotState.tableDropped(c, schema, e.table());
             }
             return;
         }
-        TablePlan plan = plan(schema, e);
+        TablePlan plan = plan(schema, e, options(c, schema));
         TargetTable existing = pgName == null ? null : catalog.get(c, e.table());
         try (Statement s = c.createStatement()) {
             if (existing == null) {
                 s.execute(DdlBuilder.createTable(schema, plan));
                 for (IndexPlan ix : plan.indexes()) s.execute(ix.sql());
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO replicator.snapshot_table (target_schema, table_name, source_table, status, rows, bytes, seconds)"
-                        + " VALUES (?, ?, ?, 'done', 0, 0, 0) ON CONFLICT (target_schema, table_name) DO UPDATE SET source_table = excluded.source_table")) {
-                    ps.setString(1, schema);
-                    ps.setString(2, plan.pgName());
-                    ps.setString(3, e.table());
-                    ps.executeUpdate();
-                }
+                SnapshotState.tableAdded(c, schema, plan.pgName(), e.table());
             } else {
                 for (ColumnPlan col : plan.columns()) {
                     if (TargetCatalog.column(existing, col.source().name()) != null) continue;
@@ -78,15 +68,21 @@ final class SchemaApplier {
         catalog.forget(e.table());
     }
 
+    /** The translation options the schema's snapshot was taken with (--type, --on-type-conflict): tables and columns added later follow them too. */
+    private static PlanOptions options(Connection c, String schema) throws SQLException {
+        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+        return PlanOptions.fromJson(schema, run == null ? null : run.optionsJson());
+    }
+
     /** The table as the snapshot would plan it, from its SQLite definition (an empty in-memory copy). */
-    private static TablePlan plan(String schema, SinkEvent e) throws SQLException {
+    private static TablePlan plan(String schema, SinkEvent e, PlanOptions options) throws SQLException {
         try (Connection mem = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = mem.createStatement()) {
             for (String sql : e.ddl()) s.execute(sql);
             SourceSchema src = SchemaReader.read(mem);
             SqliteTable t = src.tables().stream().filter(x -> x.name().equals(e.table())).findFirst()
                     .orElseThrow(() -> new SQLException("the schema event of " + e.table() + " does not define it"));
             Plan p = Planner.plan(":memory:", mem, new SourceSchema(List.of(t), List.of(), List.of(), List.of()),
-                    PlanOptions.of(schema, List.of(), "refuse"), true);
+                    options, true);
             return p.tables().get(0);
         }
     }

@@ -1,5 +1,9 @@
 package io.replicator.sink;
 
+import io.replicator.state.Control;
+import io.replicator.state.SinkLock;
+import io.replicator.state.SinkState;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -177,35 +181,19 @@ public final class Sink implements AutoCloseable {
      * second `run` or a `replay` cannot apply to the same tables at the same time.
      */
     public static boolean schemaBusy(Connection c, String schema) throws SQLException {
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            ps.setString(1, LOCK_PREFIX + schema);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) return true;
-            }
-        }
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
-            ps.setString(1, LOCK_PREFIX + schema);
-            ps.execute();
-        }
-        return false;
+        return SinkLock.busy(c, schema);
     }
 
-    private static final String LOCK_PREFIX = "replicator.sink.";
     /** How often an idle or streaming sink makes sure it still holds its schema's lock (one round trip). */
     private static final long LOCK_CHECK_MS = 5_000;
 
     private Connection lock() throws SQLException {
         Connection c = DriverManager.getConnection(settings.target().jdbcUrl(), settings.target().properties("replicator-sink-lock"));
-        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-            ps.setString(1, LOCK_PREFIX + settings.schema());
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    c.close();
-                    throw ReplicatorException.config("another sink (a running `run` or `replay`) is applying to schema " + settings.schema()
-                            + "; stop it first");
-                }
+        try {
+            if (!SinkLock.tryTake(c, settings.schema())) {
+                c.close();
+                throw ReplicatorException.config("another sink (a running `run` or `replay`) is applying to schema " + settings.schema()
+                        + "; stop it first");
             }
             return c;
         } catch (SQLException | RuntimeException e) {
@@ -422,19 +410,19 @@ public final class Sink implements AutoCloseable {
 
     /** At a consistent point: if online verification asked, apply nothing until it lets go, saying where we hold. */
     private void holdIfAsked() throws SQLException {
-        if (!SinkState.holdRequested(conn, settings.schema())) {
+        if (!Control.holdRequested(conn, settings.schema())) {
             conn.commit();
             return;
         }
-        SinkState.setHeld(conn, settings.schema(), appliedSeq.get());
+        Control.setHeld(conn, settings.schema(), appliedSeq.get());
         conn.commit();
         LOG.info("holding at changelog position {} for verification", appliedSeq.get());
         long deadline = System.currentTimeMillis() + 600_000; // a verification that died does not hold replication forever
-        while (!stopping && System.currentTimeMillis() < deadline && SinkState.holdRequested(conn, settings.schema())) {
+        while (!stopping && System.currentTimeMillis() < deadline && Control.holdRequested(conn, settings.schema())) {
             conn.commit();
             sleep(20);
         }
-        SinkState.setHeld(conn, settings.schema(), null);
+        Control.setHeld(conn, settings.schema(), null);
         conn.commit();
     }
 

@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.state.SnapshotState;
+import io.replicator.translate.schema.PgCatalog;
 import io.replicator.core.ExitCode;
 import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
@@ -51,19 +53,13 @@ final class TargetCatalog {
     }
 
     String pgName(Connection c, String sqliteTable) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM replicator.snapshot_table WHERE target_schema = ? AND source_table = ?")) {
-            ps.setString(1, schema);
-            ps.setString(2, sqliteTable);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
+        return SnapshotState.tableFor(c, schema, sqliteTable);
     }
 
     private TargetTable load(Connection c, String pgName) throws SQLException {
-        Map<String, PgType> cols = io.replicator.translate.schema.PgCatalog.columnTypes(c, schema, pgName, null);
+        Map<String, PgType> cols = PgCatalog.columnTypes(c, schema, pgName, null);
         if (cols.isEmpty()) return null;
-        List<String> key = io.replicator.translate.schema.PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
+        List<String> key = PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
         if (key.isEmpty()) {
             throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
                     + Planner.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");

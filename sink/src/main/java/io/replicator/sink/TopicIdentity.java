@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.state.SinkState;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.event.ChangeEventFormat;

@@ -1,13 +1,14 @@
 package io.replicator.verify;
 
-import io.replicator.capture.CaptureSchema;
+import io.replicator.core.CaptureNames;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.event.SqliteValue;
-import io.replicator.sink.Sink;
-import io.replicator.sink.SinkState;
+import io.replicator.state.Control;
+import io.replicator.state.SinkLock;
+import io.replicator.state.SinkState;
 import io.replicator.core.sqlite.SqliteSource;
 
 import java.sql.Connection;
@@ -41,7 +42,7 @@ public final class OnlineVerify {
                 if (!rs.getBoolean(1)) return false; // no sink ever ran here; verify creates nothing
             }
             SinkState.ensure(c);
-            return SinkState.read(c, schema) != null && Sink.schemaBusy(c, schema);
+            return SinkState.read(c, schema) != null && SinkLock.busy(c, schema);
         } catch (SQLException e) {
             throw io.replicator.core.PostgresErrors.wrap("cannot read the sink state in " + target.redacted(), e, target);
         }
@@ -49,11 +50,11 @@ public final class OnlineVerify {
 
     public static Result run(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, int sampleChunks) {
         try (Connection c = target.connect("replicator-verify-hold")) {
-            SinkState.requestHold(c, schema, true);
+            Control.requestHold(c, schema, true);
             try {
                 long deadline = System.currentTimeMillis() + 30_000;
                 Long held;
-                while ((held = SinkState.heldSeq(c, schema)) == null) {
+                while ((held = Control.heldSeq(c, schema)) == null) {
                     if (System.currentTimeMillis() > deadline) {
                         throw new ReplicatorException(ExitCode.RUNTIME, "the running sink did not hold within 30 s (is `run` catching up a long backlog?);"
                                 + " try again when lag is small");
@@ -64,7 +65,7 @@ public final class OnlineVerify {
                 VerifyReport r = new Verifier(source, target, schema, maxDifferences, sq -> changedAfter(sq, q), sampleChunks).run();
                 return new Result(q, r);
             } finally {
-                SinkState.requestHold(c, schema, false);
+                Control.requestHold(c, schema, false);
             }
         } catch (SQLException e) {
             throw ReplicatorException.runtime("online verification could not hold the sink: " + e.getMessage(), e);
@@ -77,14 +78,14 @@ public final class OnlineVerify {
     /** Keys the changelog lists after position {@code q}, per table, as SQLite holds them. */
     private static Map<String, List<List<SqliteValue>>> changedAfter(Connection sq, long q) throws SQLException {
         Map<String, Integer> width = new HashMap<>();
-        try (Statement s = sq.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl, key_columns FROM " + CaptureSchema.CAPTURED)) {
+        try (Statement s = sq.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl, key_columns FROM " + CaptureNames.CAPTURED)) {
             while (rs.next()) width.put(rs.getString(1), rs.getString(2).split(",", -1).length);
         }
         Map<String, List<List<SqliteValue>>> out = new HashMap<>();
         StringBuilder cols = new StringBuilder();
-        for (int i = 1; i <= CaptureSchema.MAX_KEY_COLUMNS; i++) cols.append(", k").append(i);
-        try (PreparedStatement ps = sq.prepareStatement("SELECT tbl" + cols + " FROM " + CaptureSchema.CHANGELOG + " WHERE seq > ? AND op <> '"
-                + CaptureSchema.OP_SCHEMA + "'")) {
+        for (int i = 1; i <= CaptureNames.MAX_KEY_COLUMNS; i++) cols.append(", k").append(i);
+        try (PreparedStatement ps = sq.prepareStatement("SELECT tbl" + cols + " FROM " + CaptureNames.CHANGELOG + " WHERE seq > ? AND op <> '"
+                + CaptureNames.OP_SCHEMA + "'")) {
             ps.setLong(1, q);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,5 +1,8 @@
 package io.replicator.snapshot.load;
 
+import io.replicator.state.SnapshotState;
+import io.replicator.state.SnapshotStatus;
+
 import io.replicator.core.CaptureNames;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
@@ -72,7 +75,7 @@ public final class Snapshotter {
                 if (plan.hasErrors()) throw planErrors(plan);
                 prepareTarget(coord, plan);
                 Long seq = changelogSeq(r0);
-                SnapshotState.start(coord, schema, source.path().toString(), seq);
+                SnapshotState.start(coord, schema, source.path().toString(), seq, opt.plan().toJson());
                 List<SnapshotReport.TableReport> done = copyAll(read, plan);
                 List<Problem> problems = new ArrayList<>(plan.problems());
                 finish(coord, plan, problems);
@@ -139,14 +142,14 @@ public final class Snapshotter {
     private void prepareTarget(Connection c, Plan plan) throws SQLException {
         String schema = plan.schema();
         SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-        if (run != null && run.status().equals("failed") && SnapshotState.doneTables(c, schema).isEmpty()) {
+        if (run != null && run.status() == SnapshotStatus.FAILED && SnapshotState.doneTables(c, schema).isEmpty()) {
             SnapshotState.forget(c, schema); // a failed run cleans up after itself; nothing to protect
             run = null;
         }
         if (run != null && !opt.drop()) {
             String what = switch (run.status()) {
-                case "done" -> "already holds a complete snapshot of " + run.sqlitePath() + " (started " + run.startedAt() + ")";
-                case "running" -> "holds a snapshot of " + run.sqlitePath() + " that was interrupted (started " + run.startedAt() + ")";
+                case DONE -> "already holds a complete snapshot of " + run.sqlitePath() + " (started " + run.startedAt() + ")";
+                case RUNNING -> "holds a snapshot of " + run.sqlitePath() + " that was interrupted (started " + run.startedAt() + ")";
                 default -> "holds a failed snapshot of " + run.sqlitePath() + " (started " + run.startedAt()
                         + (run.error() == null ? "" : "; " + firstLine(run.error())) + ")";
             };
@@ -363,7 +366,7 @@ public final class Snapshotter {
                 }
                 tryStatement(c, v.sql(), v.name(), "view " + v.name(), problems);
             }
-            SnapshotState.finish(c, plan.schema(), "done", null);
+            SnapshotState.finish(c, plan.schema(), SnapshotStatus.DONE, null);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -407,7 +410,7 @@ public final class Snapshotter {
                 }
             }
             SnapshotState.forgetTables(c, schema);
-            SnapshotState.finish(c, schema, "failed", e.getMessage());
+            SnapshotState.finish(c, schema, SnapshotStatus.FAILED, e.getMessage());
             c.commit();
         } catch (SQLException ignored) {
             // the original error is what the user needs; the run row still says 'running', so a rerun asks for --drop

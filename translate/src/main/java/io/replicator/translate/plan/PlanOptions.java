@@ -4,7 +4,15 @@ import io.replicator.core.ReplicatorException;
 import io.replicator.translate.types.ConflictPolicy;
 import io.replicator.core.types.PgType;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +25,37 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
 
     public PlanOptions {
         if (schema == null || schema.isBlank()) throw ReplicatorException.config("--schema must not be empty");
-        if (schema.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+        if (schema.getBytes(StandardCharsets.UTF_8).length > 63) {
             throw ReplicatorException.config("--schema '" + schema + "' is longer than PostgreSQL's 63-byte limit");
         }
         if (schema.equals("replicator")) throw ReplicatorException.config("--schema 'replicator' is where this tool keeps its own state; choose another");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The options as stored with a snapshot ({@code {"types": {"t.c": "timestamp"}, "on_type_conflict": "refuse"}}),
+     * so that tables and columns added while streaming are planned with the same choices.
+     */
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        ObjectNode types = o.putObject("types");
+        typeOverrides.forEach((k, v) -> types.put(k, v.sql()));
+        o.put("on_type_conflict", conflictPolicy.name().toLowerCase(Locale.ROOT));
+        return o.toString();
+    }
+
+    /** The options stored with a snapshot ({@link #toJson}); null or empty JSON (a snapshot of an earlier version) gives the defaults. */
+    public static PlanOptions fromJson(String schema, String json) {
+        if (json == null || json.isBlank()) return of(schema, List.of(), "refuse");
+        try {
+            JsonNode o = JSON.readTree(json);
+            List<String> flags = new ArrayList<>();
+            o.path("types").fields().forEachRemaining(e -> flags.add(e.getKey() + "=" + e.getValue().asText()));
+            return of(schema, flags, o.path("on_type_conflict").asText("refuse"));
+        } catch (JsonProcessingException e) {
+            throw ReplicatorException.runtime("the translation options stored with the snapshot of schema " + schema + " are not readable: " + json, e);
+        }
     }
 
     public static PlanOptions of(String schema, List<String> typeFlags, String onTypeConflict) {

@@ -63,7 +63,7 @@ public final class Planner {
 
     private static Plan build(String path, Connection c, SourceSchema schema, PlanOptions opt, boolean assume) throws SQLException {
         List<Problem> problems = new ArrayList<>();
-        checkOverrides(schema, opt);
+        checkOverrides(schema, opt, problems);
         List<NameAllocator.Renamed> renamed = new ArrayList<>();
         Map<String, String> tableNames = NameAllocator.allocate(schema.tables().stream().map(SqliteTable::name).toList(), renamed);
         for (NameAllocator.Renamed r : renamed) problems.add(new Problem(Problem.Level.NOTE, r.original(), null, "table renamed to " + r.assigned() + ": " + r.reason()));
@@ -98,11 +98,19 @@ public final class Planner {
         return new Plan(path, opt.schema(), withFks, views, problems);
     }
 
-    private static void checkOverrides(SourceSchema schema, PlanOptions opt) {
+    /**
+     * A {@code --type} for a table.column the file does not have is kept, with a warning: the options are stored with
+     * the snapshot, and the sink plans columns and tables added while replicating with them. (The sink plans one table at a
+     * time and ignores the warnings about the others.)
+     */
+    private static void checkOverrides(SourceSchema schema, PlanOptions opt, List<Problem> problems) {
         for (String key : opt.typeOverrides().keySet()) {
+            int dot = key.indexOf('.');
+            String table = key.substring(0, dot);
             boolean found = schema.tables().stream().anyMatch(t -> t.storedColumns().stream().anyMatch(col -> (t.name() + "." + col.name()).equals(key)));
             if (!found) {
-                throw ReplicatorException.config("--type " + key + "=...: no such table.column in the SQLite file (names are case-sensitive; run 'plan' to list them)");
+                problems.add(new Problem(Problem.Level.WARNING, table, key.substring(dot + 1), "--type " + key + ": no such table.column in the SQLite"
+                        + " file now (names are case-sensitive; 'plan' lists them); it applies if it is added while replicating"));
             }
         }
     }

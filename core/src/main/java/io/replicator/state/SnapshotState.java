@@ -1,10 +1,14 @@
-package io.replicator.snapshot.load;
+package io.replicator.state;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The snapshot's own state, as rows in PostgreSQL's {@code replicator} schema. A table's row says 'done'
@@ -12,37 +16,13 @@ import java.sql.Statement;
  * looks complete but is not. The run row per target schema says whether the whole snapshot finished.
  */
 public final class SnapshotState {
-    public static final String SCHEMA = "replicator";
+    public static final String SCHEMA = StateSchema.NAME;
 
     private SnapshotState() {}
 
-    /**
-     * Creates the state tables when missing. When they exist nothing is created, so a role that was granted
-     * use of them needs no CREATE privilege on the database or the schema.
-     */
+    /** Brings the state schema up to date (see {@link StateSchema#ensure}). */
     public static void ensure(Connection c) throws SQLException {
-        if (exist(c, SCHEMA + ".snapshot_run", SCHEMA + ".snapshot_table")) return;
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-            s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".snapshot_run ("
-                    + " target_schema text PRIMARY KEY,"
-                    + " sqlite_path text NOT NULL,"
-                    + " status text NOT NULL CHECK (status IN ('running', 'done', 'failed')),"
-                    + " started_at timestamptz NOT NULL DEFAULT now(),"
-                    + " finished_at timestamptz,"
-                    + " changelog_seq bigint,"
-                    + " error text)");
-            s.execute("CREATE TABLE IF NOT EXISTS " + SCHEMA + ".snapshot_table ("
-                    + " target_schema text NOT NULL,"
-                    + " table_name text NOT NULL,"
-                    + " source_table text NOT NULL,"
-                    + " status text NOT NULL CHECK (status = 'done'),"
-                    + " rows bigint NOT NULL,"
-                    + " bytes bigint NOT NULL,"
-                    + " seconds double precision NOT NULL,"
-                    + " finished_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                    + " PRIMARY KEY (target_schema, table_name))");
-        }
+        StateSchema.ensure(c);
     }
 
     /** True when every one of the named tables exists (checked without needing any privilege on them). */
@@ -62,20 +42,25 @@ public final class SnapshotState {
      * @param changelogSeq the capture changelog's high-water mark read with the snapshot (where the feed
      *                     starts), or null when capture was not installed
      */
-    public record Run(String status, String sqlitePath, String startedAt, String error, Long changelogSeq) {}
+    public record Run(SnapshotStatus status, String sqlitePath, String startedAt, String error, Long changelogSeq, String optionsJson) {
+        public boolean done() {
+            return status == SnapshotStatus.DONE;
+        }
+    }
 
     /** The existing run for {@code schema}, or null. */
     public static Run existingRun(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status, sqlite_path, started_at::text, error, changelog_seq FROM " + SCHEMA + ".snapshot_run WHERE target_schema = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status, sqlite_path, started_at::text, error, changelog_seq, options::text FROM " + SCHEMA + ".snapshot_run WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5)) : null;
+                return rs.next() ? new Run(SnapshotStatus.of(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6)) : null;
             }
         }
     }
 
-    public static java.util.List<String> doneTables(Connection c, String schema) throws SQLException {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public static List<String> doneTables(Connection c, String schema) throws SQLException {
+        List<String> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
@@ -86,8 +71,8 @@ public final class SnapshotState {
     }
 
     /** Rows copied per source table of the schema's snapshot, in table order. */
-    public static java.util.Map<String, Long> rowsCopied(Connection c, String schema) throws SQLException {
-        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    public static Map<String, Long> rowsCopied(Connection c, String schema) throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT source_table, rows FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ? ORDER BY finished_at, source_table")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
@@ -113,12 +98,46 @@ public final class SnapshotState {
         }
     }
 
-    public static void start(Connection c, String schema, String path, Long changelogSeq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCHEMA + ".snapshot_run (target_schema, sqlite_path, status, changelog_seq) VALUES (?, ?, 'running', ?)")) {
+    /** @param optionsJson the translation options the snapshot is taken with (the sink plans tables added later with them), or null */
+    public static void start(Connection c, String schema, String path, Long changelogSeq, String optionsJson) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCHEMA + ".snapshot_run (target_schema, sqlite_path, status, changelog_seq, options)"
+                + " VALUES (?, ?, 'running', ?, ?::jsonb)")) {
             ps.setString(1, schema);
             ps.setString(2, path);
-            if (changelogSeq == null) ps.setNull(3, java.sql.Types.BIGINT);
+            if (changelogSeq == null) ps.setNull(3, Types.BIGINT);
             else ps.setLong(3, changelogSeq);
+            ps.setString(4, optionsJson);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The PostgreSQL table that holds {@code sourceTable} of the schema's copy, or null. */
+    public static String tableFor(Connection c, String schema, String sourceTable) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ? AND source_table = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, sourceTable);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** A table created after the snapshot (while streaming): recorded as done with no rows copied, under its source name. */
+    public static void tableAdded(Connection c, String schema, String table, String source) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCHEMA + ".snapshot_table (target_schema, table_name, source_table, status, rows, bytes, seconds)"
+                + " VALUES (?, ?, ?, 'done', 0, 0, 0) ON CONFLICT (target_schema, table_name) DO UPDATE SET source_table = excluded.source_table")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            ps.setString(3, source);
+            ps.executeUpdate();
+        }
+    }
+
+    /** A table dropped while streaming. */
+    public static void tableDropped(Connection c, String schema, String source) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + SCHEMA + ".snapshot_table WHERE target_schema = ? AND source_table = ?")) {
+            ps.setString(1, schema);
+            ps.setString(2, source);
             ps.executeUpdate();
         }
     }
@@ -135,9 +154,9 @@ public final class SnapshotState {
         }
     }
 
-    public static void finish(Connection c, String schema, String status, String error) throws SQLException {
+    public static void finish(Connection c, String schema, SnapshotStatus status, String error) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".snapshot_run SET status = ?, finished_at = clock_timestamp(), error = ? WHERE target_schema = ?")) {
-            ps.setString(1, status);
+            ps.setString(1, status.stored);
             ps.setString(2, error);
             ps.setString(3, schema);
             ps.executeUpdate();
