@@ -3,6 +3,9 @@ package io.replicator.capture;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.core.sqlite.SqliteWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,8 +19,13 @@ import java.util.List;
  * Installs and removes change capture in a SQLite file. Each is one write transaction: the application sees
  * capture either fully installed or not at all. Installing again refreshes the triggers (for new or dropped
  * tables) and keeps the changelog.
+ * <p>The application is live: what to write is worked out first, without a lock (reading the schema, checking
+ * keys), then the write lock is taken in a gap between the application's transactions ({@link SqliteWriteLock},
+ * waiting up to the busy timeout) and held only for the writes, after checking that the schema did not change
+ * meanwhile (else it is worked out again).
  */
 public final class CaptureInstaller {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureInstaller.class);
     private final SqliteSource source;
 
     public CaptureInstaller(SqliteSource source) {
@@ -29,23 +37,36 @@ public final class CaptureInstaller {
 
     /**
      * Installs capture, or refreshes it when already installed (then it does what {@link #refresh()} does).
-     * A first install logs nothing: the snapshot taken next copies the rows as they are.
+     * A first install logs nothing: the snapshot taken next copies the rows as they are. When capture is already
+     * exactly in place (a restart of {@code run}), nothing is written at all.
      */
     public Installed install() {
-        return inWriteTransaction("install change capture in", c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute(CaptureSchema.createChangelog());
-                s.execute(CaptureSchema.createMeta());
-                s.execute(CaptureSchema.createCaptured());
+        String what = "install change capture in";
+        return inConnection(what, c -> {
+            for (int round = 1; ; round++) {
+                boolean underLock = round == PREPARE_ROUNDS; // the schema kept changing: work it out under the lock
+                CaptureRefresh.Prepared early = underLock ? null : CaptureRefresh.prepare(c, firstInstall(c));
+                if (early != null && early.upToDate() && current(c, early.schemaVersion())) {
+                    return new Installed(early.result().tables(), early.schemaVersion(), changelogSeq(c));
+                }
+                Installed done = inWriteTransaction(c, what, () -> {
+                    CaptureRefresh.Prepared p = early != null ? early : CaptureRefresh.prepare(c, firstInstall(c));
+                    if (early != null && !p.stillValid(c)) return null;
+                    try (Statement s = c.createStatement()) {
+                        s.execute(CaptureSchema.createChangelog());
+                        s.execute(CaptureSchema.createMeta());
+                        s.execute(CaptureSchema.createCaptured());
+                    }
+                    upgradeCapturedTable(c);
+                    CaptureRefresh.Result r = p.apply(c);
+                    if (meta(c, "capture_id") == null) setMeta(c, "capture_id", java.util.UUID.randomUUID().toString());
+                    setMeta(c, "capture_version", CaptureSchema.VERSION);
+                    long schemaVersion = pragma(c, "schema_version");
+                    setMeta(c, "schema_version", schemaVersion);
+                    return new Installed(r.tables(), schemaVersion, changelogSeq(c));
+                });
+                if (done != null) return done;
             }
-            upgradeCapturedTable(c);
-            boolean first = capturedTables(c).isEmpty();
-            CaptureRefresh.Result r = CaptureRefresh.apply(c, first);
-            if (meta(c, "capture_id") == null) setMeta(c, "capture_id", java.util.UUID.randomUUID().toString());
-            setMeta(c, "capture_version", CaptureSchema.VERSION);
-            long schemaVersion = pragma(c, "schema_version");
-            setMeta(c, "schema_version", schemaVersion);
-            return new Installed(r.tables(), schemaVersion, changelogSeq(c));
         });
     }
 
@@ -59,17 +80,58 @@ public final class CaptureInstaller {
      * @return what changed, in words (empty when nothing did)
      */
     public List<String> refresh() {
-        return inWriteTransaction("refresh change capture in", c -> {
-            if (!tableExists(c, CaptureSchema.CAPTURED)) {
-                throw new ReplicatorException(ExitCode.BAD_CONFIG, "change capture is not installed in " + source.path()
-                        + " (it was removed by 'uninstall', or never installed): changes made since cannot be known;"
-                        + " install it and take a new snapshot (bin/replicator snapshot --drop ...)");
+        String what = "refresh change capture in";
+        return inConnection(what, c -> {
+            for (int round = 1; ; round++) {
+                boolean underLock = round == PREPARE_ROUNDS;
+                CaptureRefresh.Prepared early = null;
+                if (!underLock) {
+                    requireInstalled(c);
+                    early = CaptureRefresh.prepare(c, false);
+                    if (early.upToDate() && current(c, early.schemaVersion())) return List.<String>of(); // someone refreshed it already
+                }
+                CaptureRefresh.Prepared fixed = early;
+                List<String> done = inWriteTransaction(c, what, () -> {
+                    CaptureRefresh.Prepared p = fixed;
+                    if (p == null) {
+                        requireInstalled(c);
+                        p = CaptureRefresh.prepare(c, false);
+                    } else if (!p.stillValid(c)) {
+                        return null;
+                    }
+                    if (!p.upToDate()) { // else only the schema version moved (an index, a view): nothing but the meta row to write
+                        upgradeCapturedTable(c);
+                        p.apply(c);
+                    }
+                    setMeta(c, "schema_version", pragma(c, "schema_version"));
+                    return p.result().changes();
+                });
+                if (done != null) return done;
             }
-            upgradeCapturedTable(c);
-            CaptureRefresh.Result r = CaptureRefresh.apply(c, false);
-            setMeta(c, "schema_version", pragma(c, "schema_version"));
-            return r.changes();
         });
+    }
+
+    /** How often install/refresh work their writes out before taking the lock; the last time, under the lock. */
+    private static final int PREPARE_ROUNDS = 5;
+
+    private void requireInstalled(Connection c) throws SQLException {
+        if (!tableExists(c, CaptureSchema.CAPTURED)) {
+            throw new ReplicatorException(ExitCode.BAD_CONFIG, "change capture is not installed in " + source.path()
+                    + " (it was removed by 'uninstall', or never installed): changes made since cannot be known;"
+                    + " install it and take a new snapshot (bin/replicator snapshot --drop ...)");
+        }
+    }
+
+    private static boolean firstInstall(Connection c) throws SQLException {
+        return !tableExists(c, CaptureSchema.CAPTURED) || capturedTables(c).isEmpty();
+    }
+
+    /** Capture's tables, id and version are in place and it has seen schema version {@code schemaVersion}. */
+    private static boolean current(Connection c, long schemaVersion) throws SQLException {
+        if (!tableExists(c, CaptureSchema.CHANGELOG) || !tableExists(c, CaptureSchema.META) || !tableExists(c, CaptureSchema.CAPTURED)) return false;
+        if (!CaptureRefresh.hasColumnsColumn(c) || meta(c, "capture_id") == null) return false;
+        return String.valueOf(CaptureSchema.VERSION).equals(meta(c, "capture_version"))
+                && String.valueOf(schemaVersion).equals(meta(c, "schema_version"));
     }
 
     /** The capture id (a UUID made at first install), or null when capture is not installed. */
@@ -79,7 +141,8 @@ public final class CaptureInstaller {
 
     /** Removes every trigger and table of capture; the application's tables and rows are untouched. Returns what was dropped. */
     public List<String> uninstall() {
-        return inWriteTransaction("remove change capture from", c -> {
+        String what = "remove change capture from";
+        return inConnection(what, c -> inWriteTransaction(c, what, () -> {
             List<String[]> objects = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'table') AND substr(name, 1, ?) = ? ORDER BY type DESC")) {
                 ps.setInt(1, CaptureSchema.PREFIX.length());
@@ -96,41 +159,56 @@ public final class CaptureInstaller {
                 }
             }
             return dropped;
-        });
+        }));
     }
 
     private interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction: committed whole, or rolled back whole. */
-    private <T> T inWriteTransaction(String what, SqlWork<T> work) {
+    private interface TxWork<T> {
+        /** The writes; null to roll back and report "work it out again". */
+        T run() throws SQLException;
+    }
+
+    /** Opens a writable connection for {@code work}, and words its failures. */
+    private <T> T inConnection(String what, SqlWork<T> work) {
         try (Connection c = source.openWritable()) {
-            try (Statement s = c.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
-            }
-            try {
-                T result = work.run(c);
-                try (Statement s = c.createStatement()) {
-                    s.execute("COMMIT");
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("ROLLBACK");
-                }
-                throw e;
-            }
+            return work.run(c);
         } catch (SQLException e) {
             if (io.replicator.core.sqlite.SqliteErrors.readOnly(e)) {
                 throw new ReplicatorException(io.replicator.core.ExitCode.BAD_CONFIG, "cannot " + what + " " + source.path()
                         + ": the file or its directory is read-only for this process (" + e.getMessage() + "); this command writes into the file, "
                         + "so make it and its directory writable by this user (or run as the file's owner) and run it again", e);
             }
-            throw ReplicatorException.runtime("cannot " + what + " " + source.path() + ": " + e.getMessage()
-                    + " (a long application write transaction may hold the lock; run it again when the application is idle)", e);
+            throw ReplicatorException.runtime("cannot " + what + " " + source.path() + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Runs {@code work} in one write transaction, taken as {@link SqliteWriteLock#begin} does (waiting for a gap
+     * between the application's transactions, up to the busy timeout): committed whole, or rolled back whole.
+     */
+    private <T> T inWriteTransaction(Connection c, String what, TxWork<T> work) throws SQLException {
+        SqliteWriteLock.begin(c, source, what);
+        long t0 = System.nanoTime();
+        try {
+            T result = work.run();
+            try (Statement s = c.createStatement()) {
+                s.execute(result == null ? "ROLLBACK" : "COMMIT");
+            }
+            LOG.debug("{} {}: write lock held {} ms", what, source.path(), (System.nanoTime() - t0) / 1_000_000);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ROLLBACK");
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     private static List<String> capturedTables(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl FROM " + CaptureSchema.CAPTURED)) {
@@ -141,11 +219,7 @@ public final class CaptureInstaller {
 
     /** Capture version 1 did not record columns: add the column; the next refresh notes every table's columns. */
     private static void upgradeCapturedTable(Connection c) throws SQLException {
-        boolean has = false;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + CaptureSchema.CAPTURED + ")")) {
-            while (rs.next()) has |= rs.getString("name").equals("columns");
-        }
-        if (!has) {
+        if (!CaptureRefresh.hasColumnsColumn(c)) {
             try (Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE " + CaptureSchema.CAPTURED + " ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'");
             }

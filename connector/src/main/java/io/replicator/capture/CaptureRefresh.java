@@ -39,21 +39,100 @@ final class CaptureRefresh {
     /** What capture recorded of one table. */
     private record Recorded(String keyKind, List<String> keyColumns, List<List<String>> columns) {}
 
-    static Result apply(Connection c, boolean firstInstall) throws SQLException {
+    /** One write of a refresh, worked out in advance. */
+    @FunctionalInterface
+    private interface Step {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Everything a refresh writes, worked out from a read before the write lock is taken (reading the schema,
+     * checking primary keys for NULLs: the slow part), so that the lock is held only for the writes. Valid while
+     * {@code PRAGMA schema_version} is still {@link #schemaVersion()}; {@link #recheck} lists the tables whose key
+     * choice also depended on their rows (a primary key that may hold NULLs), checked again under the lock.
+     */
+    static final class Prepared {
+        private final long schemaVersion;
+        private final boolean upToDate;
+        private final Result result;
+        private final List<Step> steps;
+        private final Map<SqliteTable, Boolean> recheck;
+
+        private Prepared(long schemaVersion, boolean upToDate, Result result, List<Step> steps, Map<SqliteTable, Boolean> recheck) {
+            this.schemaVersion = schemaVersion;
+            this.upToDate = upToDate;
+            this.result = result;
+            this.steps = steps;
+            this.recheck = recheck;
+        }
+
+        long schemaVersion() {
+            return schemaVersion;
+        }
+
+        /** Triggers and records are exactly what this refresh would write: nothing to do. */
+        boolean upToDate() {
+            return upToDate;
+        }
+
+        Result result() {
+            return result;
+        }
+
+        /** Under the write lock: still valid (the schema and the rows the key choice depended on are unchanged)? */
+        boolean stillValid(Connection c) throws SQLException {
+            if (currentSchemaVersion(c) != schemaVersion) return false;
+            for (Map.Entry<SqliteTable, Boolean> e : recheck.entrySet()) {
+                if (Profiler.primaryKeyHasNulls(c, e.getKey()) != e.getValue()) return false;
+            }
+            return true;
+        }
+
+        /** Writes it all, inside the caller's write transaction. */
+        Result apply(Connection c) throws SQLException {
+            for (Step s : steps) s.run(c);
+            return result;
+        }
+    }
+
+    static long currentSchemaVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA schema_version")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Compares the application's tables with capture's record and works out the writes that make capture match,
+     * reading without a lock of its own (schema_version first: if anything changes while it reads, the version
+     * it noted is stale and {@link Prepared#stillValid} says so under the lock). Throws (DATA_LOSS) for a change
+     * the feed cannot carry, writing nothing.
+     */
+    static Prepared prepare(Connection c, boolean firstInstall) throws SQLException {
+        long schemaVersion = currentSchemaVersion(c);
         SourceSchema schema = SchemaReader.read(c);
         Map<String, Recorded> recorded = recorded(c);
+        Map<String, String> existingTriggers = captureTriggers(c);
         Map<String, Boolean> hadTrigger = new LinkedHashMap<>();
-        for (SqliteTable t : schema.tables()) hadTrigger.put(t.name(), triggerExists(c, TriggerBuilder.triggerName("ai", t.name()), t.name()));
+        for (SqliteTable t : schema.tables()) {
+            hadTrigger.put(t.name(), existingTriggers.containsKey(TriggerBuilder.triggerName("ai", t.name()))
+                    && triggerOn(c, TriggerBuilder.triggerName("ai", t.name()), t.name()));
+        }
 
+        List<Step> steps = new ArrayList<>();
         List<String> changes = new ArrayList<>();
         List<String> tables = new ArrayList<>();
         List<SqliteTable> resync = new ArrayList<>();
         Map<SqliteTable, TriggerBuilder.Key> keys = new LinkedHashMap<>();
+        Map<SqliteTable, Boolean> recheck = new LinkedHashMap<>();
+        boolean recordsSame = recorded.size() == schema.tables().size();
         for (SqliteTable t : schema.tables()) {
             Recorded before = recorded.get(t.name());
             TriggerBuilder.Key key;
             if (before == null) {
+                recordsSame = false;
                 key = keyOf(c, t);
+                if (mayHoldNullKeys(t)) recheck.put(t, key.kind().equals(TriggerBuilder.Key.ROWID));
                 if (!firstInstall) {
                     changes.add("new table " + t.name());
                     resync.add(t);
@@ -70,8 +149,10 @@ final class CaptureRefresh {
                     changes.add("table " + t.name() + " was rebuilt or renamed (its capture triggers were gone): all its rows are published again");
                     resync.add(t);
                 } else if (t.columns().size() > before.columns().size()) {
+                    recordsSame = false;
                     changes.add("table " + t.name() + ": column(s) added " + names(t.columns().subList(before.columns().size(), t.columns().size())));
-                    logSchema(c, t.name());
+                    String name = t.name();
+                    steps.add(x -> logSchema(x, name));
                 }
             }
             keys.put(t, key);
@@ -80,26 +161,65 @@ final class CaptureRefresh {
         for (String gone : recorded.keySet()) {
             if (schema.tables().stream().noneMatch(t -> t.name().equals(gone))) {
                 changes.add("table " + gone + " was dropped");
-                logSchema(c, gone);
+                steps.add(x -> logSchema(x, gone));
             }
         }
 
-        dropAllTriggers(c);
-        try (Statement s = c.createStatement()) {
-            s.execute("DELETE FROM " + CaptureSchema.CAPTURED);
-        }
+        Map<String, String> wanted = new LinkedHashMap<>();
+        List<String> creates = new ArrayList<>();
         for (Map.Entry<SqliteTable, TriggerBuilder.Key> e : keys.entrySet()) {
-            SqliteTable t = e.getKey();
-            try (Statement s = c.createStatement()) {
-                for (String sql : TriggerBuilder.create(t, e.getValue(), rowidName(t))) s.execute(sql);
+            for (String sql : TriggerBuilder.create(e.getKey(), e.getValue(), rowidName(e.getKey()))) {
+                creates.add(sql);
+                wanted.put(createdName(sql), sql);
             }
-            record(c, t, e.getValue());
+        }
+        boolean upToDate = recordsSame && resync.isEmpty() && changes.isEmpty() && wanted.equals(existingTriggers);
+        List<String> drops = new ArrayList<>(existingTriggers.keySet());
+        steps.add(x -> {
+            try (Statement s = x.createStatement()) {
+                for (String n : drops) s.execute("DROP TRIGGER IF EXISTS " + sqlite(n));
+                s.execute("DELETE FROM " + CaptureSchema.CAPTURED);
+                for (String sql : creates) s.execute(sql);
+            }
+        });
+        for (Map.Entry<SqliteTable, TriggerBuilder.Key> e : keys.entrySet()) {
+            PreparedRecord r = record(e.getKey(), e.getValue());
+            steps.add(x -> r.insert(x));
         }
         for (SqliteTable t : resync) {
-            logSchema(c, t.name());
-            logAllKeys(c, t, keys.get(t));
+            TriggerBuilder.Key key = keys.get(t);
+            steps.add(x -> {
+                logSchema(x, t.name());
+                logAllKeys(x, t, key); // the rows themselves: must be in the same transaction as the new triggers
+            });
         }
-        return new Result(tables, changes);
+        return new Prepared(schemaVersion, upToDate, new Result(tables, changes), steps, recheck);
+    }
+
+    /** A primary key column that is not the rowid and not NOT NULL may hold NULLs: the key choice depends on the rows. */
+    private static boolean mayHoldNullKeys(SqliteTable t) {
+        if (t.primaryKey().isEmpty() || t.withoutRowid()) return false; // WITHOUT ROWID refuses NULL keys
+        for (String k : t.primaryKey()) {
+            if (k.equals(t.rowidAlias())) continue;
+            if (t.column(k).map(col -> !col.notNull()).orElse(true)) return true;
+        }
+        return false;
+    }
+
+    /** The name in a {@code CREATE TRIGGER "name" ...} statement of {@link TriggerBuilder}. */
+    private static String createdName(String createTrigger) {
+        String rest = createTrigger.substring("CREATE TRIGGER ".length());
+        StringBuilder name = new StringBuilder();
+        for (int i = 1; i < rest.length(); i++) { // quoted with "..." by Identifiers.sqlite, "" inside
+            char ch = rest.charAt(i);
+            if (ch == '"') {
+                if (i + 1 < rest.length() && rest.charAt(i + 1) == '"') {
+                    name.append('"');
+                    i++;
+                } else break;
+            } else name.append(ch);
+        }
+        return name.toString();
     }
 
     /** Why the table's change cannot be carried, or null when it only gained columns at the end (or none). */
@@ -141,9 +261,13 @@ final class CaptureRefresh {
         return String.join(", ", cols.stream().map(SqliteColumn::name).toList());
     }
 
+    /** What capture recorded, by table; empty when capture is not installed yet. */
     private static Map<String, Recorded> recorded(Connection c) throws SQLException {
         Map<String, Recorded> out = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl, key_kind, key_columns, columns FROM " + CaptureSchema.CAPTURED)) {
+        if (!CaptureInstaller.tableExists(c, CaptureSchema.CAPTURED)) return out;
+        boolean v1 = !hasColumnsColumn(c); // capture version 1 did not record columns: the install adds the column, with '[]'
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl, key_kind, key_columns, "
+                + (v1 ? "'[]'" : "columns") + " FROM " + CaptureSchema.CAPTURED)) {
             while (rs.next()) {
                 List<List<String>> cols;
                 try {
@@ -157,13 +281,29 @@ final class CaptureRefresh {
         return out;
     }
 
-    private static void record(Connection c, SqliteTable t, TriggerBuilder.Key key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " (tbl, key_kind, key_columns, columns) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, t.name());
-            ps.setString(2, key.kind());
-            ps.setString(3, String.join(",", key.columns()));
-            ps.setString(4, JSON.writeValueAsString(columns(t)));
-            ps.executeUpdate();
+    static boolean hasColumnsColumn(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + CaptureSchema.CAPTURED + ")")) {
+            while (rs.next()) if (rs.getString("name").equals("columns")) return true;
+        }
+        return false;
+    }
+
+    /** One row of {@code _replicator_captured}, ready to insert. */
+    private record PreparedRecord(String tbl, String keyKind, String keyColumns, String columns) {
+        void insert(Connection c) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " (tbl, key_kind, key_columns, columns) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, tbl);
+                ps.setString(2, keyKind);
+                ps.setString(3, keyColumns);
+                ps.setString(4, columns);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static PreparedRecord record(SqliteTable t, TriggerBuilder.Key key) throws SQLException {
+        try {
+            return new PreparedRecord(t.name(), key.kind(), String.join(",", key.columns()), JSON.writeValueAsString(columns(t)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException(e);
         }
@@ -187,24 +327,23 @@ final class CaptureRefresh {
         }
     }
 
-    private static void dropAllTriggers(Connection c) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?"
-                + " AND substr(name, 1, ?) <> ?")) { // a cutover's write fence stays
+    /** Capture's triggers (not a cutover's write fence, which stays), name to SQL text as SQLite stored it. */
+    private static Map<String, String> captureTriggers(Connection c) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND substr(name, 1, ?) = ?"
+                + " AND substr(name, 1, ?) <> ? ORDER BY name")) {
             ps.setInt(1, CaptureSchema.PREFIX.length());
             ps.setString(2, CaptureSchema.PREFIX);
             ps.setInt(3, WriteFence.PREFIX.length());
             ps.setString(4, WriteFence.PREFIX);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) names.add(rs.getString(1));
+                while (rs.next()) out.put(rs.getString(1), rs.getString(2));
             }
         }
-        try (Statement s = c.createStatement()) {
-            for (String n : names) s.execute("DROP TRIGGER IF EXISTS " + sqlite(n));
-        }
+        return out;
     }
 
-    private static boolean triggerExists(Connection c, String trigger, String table) throws SQLException {
+    private static boolean triggerOn(Connection c, String trigger, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ? AND tbl_name = ?")) {
             ps.setString(1, trigger);
             ps.setString(2, table);

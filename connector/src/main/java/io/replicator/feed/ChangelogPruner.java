@@ -1,7 +1,9 @@
 package io.replicator.feed;
 
 import io.replicator.capture.CaptureSchema;
+import io.replicator.core.sqlite.PollingBusyHandler;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.core.sqlite.SqliteWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -11,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -19,6 +22,13 @@ import java.util.Deque;
  * retention window, in small autocommit deletes with a short busy timeout: when the application is writing,
  * pruning yields and tries again later, so it never stalls the application. The newest row always stays,
  * which keeps {@code seq} increasing (it is not AUTOINCREMENT).
+ * <p>Each delete is its own transaction of at most {@code chunk} rows (5,000 by default: about 0.5 ms of write
+ * lock), and pruning runs once per prune interval (10 s), so it commits rarely: every commit of ours can fail an
+ * application transaction that had already read and then wants to write (SQLITE_BUSY_SNAPSHOT in WAL mode, a
+ * deferred transaction), so fewer, bounded commits beat many tiny ones, and each delete is made right after one
+ * of the application's commits ({@link SqliteWriteLock#awaitCommit}), in the gap before its next transaction. In WAL mode the deletes are written
+ * with {@code synchronous=NORMAL} (no fsync while holding the lock; a prune lost to a power cut is simply done
+ * again, the rows being published already).
  * <p>The changelog has no timestamps (they would cost the application on every write), so age is known from
  * the feed's own observations: "position P was read at time T" means every row up to P is at least as old as T.
  */
@@ -31,6 +41,7 @@ final class ChangelogPruner implements AutoCloseable {
     private final int chunk;
     private final Deque<long[]> observed = new ArrayDeque<>(); // {timeMillis, seq}, increasing
     private Connection c;
+    private boolean wal;
     private long pruned;
 
     ChangelogPruner(SqliteSource source, long retentionMs, int chunk) {
@@ -73,6 +84,7 @@ final class ChangelogPruner implements AutoCloseable {
             upTo = Math.min(upTo, max - 1); // the newest row stays
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + CaptureSchema.CHANGELOG + " WHERE seq >= ? AND seq <= ?")) {
                 for (long from = low; from <= upTo; from += chunk) {
+                    if (wal) SqliteWriteLock.awaitCommit(c); // in the gap after one of the application's commits
                     ps.setLong(1, from);
                     ps.setLong(2, Math.min(upTo, from + chunk - 1));
                     deleted += ps.executeUpdate();
@@ -86,9 +98,20 @@ final class ChangelogPruner implements AutoCloseable {
     }
 
     private Connection open() throws SQLException {
-        SQLiteConfig cfg = new SQLiteConfig();
-        cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
-        return cfg.createConnection("jdbc:sqlite:" + source.path());
+        Connection conn = new SQLiteConfig().createConnection("jdbc:sqlite:" + source.path());
+        try {
+            PollingBusyHandler.install(conn, Duration.ofMillis(BUSY_TIMEOUT_MS));
+            wal = SqliteSource.journalMode(conn).equals("wal");
+            if (wal) {
+                try (Statement s = conn.createStatement()) {
+                    s.execute("PRAGMA synchronous = NORMAL");
+                }
+            }
+        } catch (SQLException e) {
+            conn.close();
+            throw e;
+        }
+        return conn;
     }
 
     @Override

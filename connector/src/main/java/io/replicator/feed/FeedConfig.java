@@ -21,6 +21,7 @@ public final class FeedConfig extends AbstractConfig {
     public static final String RETENTION_MS = "changelog.retention.ms";
     public static final String PRUNE_INTERVAL_MS = "changelog.prune.interval.ms";
     public static final String PRUNE_CHUNK_ROWS = "changelog.prune.chunk.rows";
+    public static final String SQLITE_BUSY_TIMEOUT_MS = "sqlite.busy.timeout.ms";
 
     private static final Pattern TOPIC_CHARS = Pattern.compile("[A-Za-z0-9._-]+");
 
@@ -42,7 +43,10 @@ public final class FeedConfig extends AbstractConfig {
             .define(PRUNE_INTERVAL_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(10), Importance.LOW,
                     "How often pruning runs.")
             .define(PRUNE_CHUNK_ROWS, Type.INT, 5_000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
-                    "Changelog rows deleted per (short) write transaction when pruning.");
+                    "Changelog rows deleted per (short) write transaction when pruning.")
+            .define(SQLITE_BUSY_TIMEOUT_MS, Type.LONG, io.replicator.core.sqlite.SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis(),
+                    ConfigDef.Range.between(0, Integer.MAX_VALUE), Importance.LOW,
+                    "How long the feed waits for the application's SQLite locks (refreshing capture after a schema change) before it stops.");
 
     public FeedConfig(Map<?, ?> props) {
         super(DEF, props);
@@ -101,5 +105,9 @@ public final class FeedConfig extends AbstractConfig {
 
     public int pruneChunkRows() {
         return getInt(PRUNE_CHUNK_ROWS);
+    }
+
+    public long sqliteBusyTimeoutMs() {
+        return getLong(SQLITE_BUSY_TIMEOUT_MS);
     }
 }

@@ -49,7 +49,7 @@ public final class SqliteSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         try {
             config = new FeedConfig(props);
-            SqliteSource source = SqliteSource.of(config.sqlitePath());
+            SqliteSource source = SqliteSource.of(config.sqlitePath()).withBusyTimeout(java.time.Duration.ofMillis(config.sqliteBusyTimeoutMs()));
             reader = new ChangelogReader(source, config.batchMaxRows());
             partition = new SourcePartition(config.databaseName(), reader.captureId());
             position = Math.max(config.startSeq(), committedPosition());

@@ -1,5 +1,6 @@
 package io.replicator.cli;
 
+import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
 import picocli.CommandLine.Option;
 
@@ -30,9 +31,10 @@ public final class FeedOptions {
     @Option(names = "--prune-interval", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION", hidden = true)
     Duration pruneInterval;
 
-    FeedSettings settings(Path sqlite, long startSeq) {
-        FeedSettings s = FeedSettings.defaults(sqlite, startSeq, stateDir.toAbsolutePath().normalize())
-                .withRetention(retention.toMillis(), pruneInterval.toMillis());
+    FeedSettings settings(SqliteSource source, long startSeq) {
+        FeedSettings s = FeedSettings.defaults(source.path(), startSeq, stateDir.toAbsolutePath().normalize())
+                .withRetention(retention.toMillis(), pruneInterval.toMillis())
+                .withSqliteBusyTimeout(source.busyTimeout().toMillis());
         return s.withNames(databaseName != null ? databaseName : s.databaseName(), topicPrefix);
     }
 }

@@ -55,7 +55,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
         PostgresUrl target = opts.target();
-        FeedSettings settings = feed.settings(source.path(), 0);
+        FeedSettings settings = feed.settings(source, 0);
         try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir())) {
             String topic = settings.topic();
             long fromSeq = ReplayStart.resolve(kafka.bootstrapServers(), topic, from.seq, from.time);

@@ -108,7 +108,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
             boolean fresh = snapshotIfNeeded(source, target);
             long handOff = StreamCommand.handOff(source, target, opts.schema);
-            FeedSettings settings = feed.settings(source.path(), handOff);
+            FeedSettings settings = feed.settings(source, handOff);
             KafkaTarget kafka = kafkaStart.await();
             FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);

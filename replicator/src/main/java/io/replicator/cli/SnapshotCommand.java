@@ -48,7 +48,7 @@ final class SnapshotCommand implements Callable<Integer> {
                 System.out.printf("%-40s %12d rows %12d bytes %8.2f s%n", t.source(), t.rows(), t.bytes(), t.seconds());
             }
             for (Problem p : r.problems()) if (p.level() != Problem.Level.NOTE) System.out.println(p);
-            System.out.printf("snapshot of %s into %s schema %s: %d tables, %d rows, %.1f MB in %.2f s (%.0f rows/s); writers paused %d ms (after waiting %d ms for the write lock); WAL %d -> %d bytes%n",
+            System.out.printf("snapshot of %s into %s schema %s: %d tables, %d rows, %.1f MB in %.2f s (%.0f rows/s); writers paused %d ms (readers aligned after %d ms); WAL %d -> %d bytes%n",
                     r.sqlite(), r.postgres(), r.schema(), r.tables().size(), r.rows(), r.bytes() / 1e6, r.seconds(), r.rows() / Math.max(r.seconds(), 1e-9),
                     r.fenceMillis(), r.fenceWaitMillis(), r.walBytesBefore(), r.walBytesAfter());
         }

@@ -4,6 +4,8 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
+
 /** --sqlite, --postgres (DATABASE_URL), --schema and --json, shared by every command. */
 public final class SourceTargetOptions {
     @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
@@ -20,8 +22,13 @@ public final class SourceTargetOptions {
     @Option(names = "--json", description = "Print a machine-readable JSON report on stdout.")
     boolean json;
 
+    @Option(names = "--sqlite-busy-timeout", defaultValue = SqliteSource.DEFAULT_BUSY_TIMEOUT_SECONDS + "s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long every write of the tool into the SQLite file (capture install, the switch to WAL, the fences) waits for"
+                    + " the application's transactions to let go of SQLite's lock before it gives up (default: ${DEFAULT-VALUE}).")
+    Duration sqliteBusyTimeout;
+
     SqliteSource source() {
-        return SqliteSource.of(sqlite);
+        return SqliteSource.of(sqlite).withBusyTimeout(sqliteBusyTimeout);
     }
 
     PostgresUrl target() {

@@ -33,7 +33,7 @@ final class StreamCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
         long start = handOff(source, opts.target(), opts.schema);
-        FeedSettings settings = feed.settings(source.path(), start);
+        FeedSettings settings = feed.settings(source, start);
         try (StopSignal stop = new StopSignal("stream");
              KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
              ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers())) {

@@ -13,18 +13,24 @@ import java.util.Map;
  * @param stateDir the replicator's directory: the feed's offsets, and the embedded broker's data
  */
 public record FeedSettings(Path sqlite, String databaseName, String topicPrefix, long startSeq, Path stateDir,
-                           int pollIntervalMs, int batchMaxRows, long retentionMs, long pruneIntervalMs) {
+                           int pollIntervalMs, int batchMaxRows, long retentionMs, long pruneIntervalMs, long sqliteBusyTimeoutMs) {
 
     public static FeedSettings defaults(Path sqlite, long startSeq, Path stateDir) {
-        return new FeedSettings(sqlite, FeedConfig.defaultDatabaseName(sqlite.toString()), "replicator", startSeq, stateDir, 5, 5_000, 3_600_000L, 10_000L);
+        return new FeedSettings(sqlite, FeedConfig.defaultDatabaseName(sqlite.toString()), "replicator", startSeq, stateDir, 5, 5_000, 3_600_000L, 10_000L,
+                io.replicator.core.sqlite.SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis());
     }
 
     public FeedSettings withRetention(long retentionMs, long pruneIntervalMs) {
-        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs);
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs);
     }
 
     public FeedSettings withNames(String databaseName, String topicPrefix) {
-        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs);
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs);
+    }
+
+    /** How long the feed's SQLite writes (capture refresh, pruning aside) wait for the application's locks. */
+    public FeedSettings withSqliteBusyTimeout(long sqliteBusyTimeoutMs) {
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs);
     }
 
     public String topic() {
@@ -46,6 +52,7 @@ public record FeedSettings(Path sqlite, String databaseName, String topicPrefix,
         m.put(FeedConfig.BATCH_MAX_ROWS, Integer.toString(batchMaxRows));
         m.put(FeedConfig.RETENTION_MS, Long.toString(retentionMs));
         m.put(FeedConfig.PRUNE_INTERVAL_MS, Long.toString(pruneIntervalMs));
+        m.put(FeedConfig.SQLITE_BUSY_TIMEOUT_MS, Long.toString(sqliteBusyTimeoutMs));
         return m;
     }
 }

@@ -1,5 +1,7 @@
 package io.replicator.capture;
 
+import io.replicator.core.ReplicatorException;
+import io.replicator.core.testing.SqliteApp;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.snapshot.load.SnapshotOptions;
@@ -18,11 +20,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -118,6 +124,143 @@ class CaptureIT {
             assertTrue(rs.next());
             assertEquals(3, rs.getLong(1));
         }
+    }
+
+    // ---- under a live application: wait for its transactions (up to the busy timeout), never fail them ----
+
+    private static long schemaVersion(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA schema_version")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long rows(Path db, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void installSucceedsWhileTheApplicationCommits200TransactionsASecond() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "live.db"); // rollback journal: capture is installed before any switch to WAL
+        try (SqliteApp.Writer app = new SqliteApp.Writer(db, 200, Duration.ofMillis(2))) {
+            app.awaitCommits(20, Duration.ofSeconds(30));
+            CaptureInstaller.Installed inst = new CaptureInstaller(SqliteSource.of(db.toString())).install();
+            assertEquals(List.of("app_counter", "app_item"), inst.tables());
+            app.awaitCommits(20, Duration.ofSeconds(30));
+            assertEquals(Map.of(), app.failures(), "no application transaction failed");
+        }
+        assertTrue(rows(db, "SELECT count(*) FROM " + CaptureSchema.CHANGELOG + " WHERE tbl = 'app_item'") >= 20,
+                "the application's transactions after the install are captured");
+    }
+
+    @Test
+    void installWaitsForAWriteLockHeldTwoSecondsThenSucceeds() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "held.db");
+        try (SqliteApp.LockHolder app = new SqliteApp.LockHolder(db, Duration.ofSeconds(2)).awaitTaken()) {
+            new CaptureInstaller(SqliteSource.of(db.toString())).install();
+            long done = System.nanoTime();
+            assertTrue(app.committedAt() != 0 && app.committedAt() < done, "installed after the application's transaction committed");
+            assertNull(app.join(), "the application's transaction committed");
+        }
+        assertEquals(1, SqliteApp.items(db));
+        SqliteApp.exec(db, "INSERT INTO app_item (v) VALUES (2)");
+        assertEquals(1, rows(db, "SELECT count(*) FROM " + CaptureSchema.CHANGELOG), "capture works");
+    }
+
+    @Test
+    void installGivesUpAfterTheBusyTimeoutWithAClearMessageAndChangesNothing() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "stuck.db");
+        List<String> before = objects(db);
+        SqliteSource source = SqliteSource.of(db.toString()).withBusyTimeout(Duration.ofMillis(500));
+        try (SqliteApp.LockHolder app = new SqliteApp.LockHolder(db, Duration.ofMinutes(5)).awaitTaken()) {
+            long t0 = System.nanoTime();
+            ReplicatorException e = assertThrows(ReplicatorException.class, () -> new CaptureInstaller(source).install());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms >= 500 && ms < 10_000, "gave up after the busy timeout: " + ms + " ms");
+            String m = e.getMessage();
+            assertTrue(m.startsWith("cannot install change capture in " + db.toAbsolutePath() + ": another connection kept SQLite's lock"), m);
+            assertTrue(m.contains("busy timeout (waited 0.") && m.contains("Nothing was changed") && m.contains("--sqlite-busy-timeout (now 500ms)"), m);
+            app.release();
+            assertNull(app.join(), "the application's transaction still commits");
+        }
+        assertEquals(before, objects(db), "nothing of capture is in the file");
+    }
+
+    @Test
+    void reinstallingUpToDateCaptureWritesNothingSoNeedsNoLock() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "again.db");
+        CaptureInstaller installer = new CaptureInstaller(SqliteSource.of(db.toString()).withBusyTimeout(Duration.ofMillis(200)));
+        installer.install();
+        long version = schemaVersion(db);
+        List<String> objects = objects(db);
+        try (SqliteApp.LockHolder app = new SqliteApp.LockHolder(db, Duration.ofMinutes(5)).awaitTaken()) {
+            installer.install(); // run's restart: with the application holding the write lock, a write would time out
+        }
+        assertEquals(version, schemaVersion(db), "triggers were not dropped and created again");
+        assertEquals(objects, objects(db));
+        app(db, "CREATE INDEX app_item_v ON app_item (v);"); // the schema moved, capture's triggers did not
+        assertEquals(List.of(), installer.refresh());
+        assertEquals(schemaVersion(db), rows(db, "SELECT value FROM " + CaptureSchema.META + " WHERE name = 'schema_version'"), "the new version is noted");
+        assertEquals(objects.size() + 1, objects(db).size(), "and nothing else changed");
+    }
+
+    @Test
+    void fenceUnderA200TransactionsASecondWriterRefusesLaterWritesAndFailsNoneWithBusy() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "fence.db");
+        SqliteSource source = SqliteSource.of(db.toString());
+        new CaptureInstaller(source).install();
+        source.switchToWal();
+        long seq;
+        Map<String, Integer> failures;
+        try (SqliteApp.Writer app = new SqliteApp.Writer(db, 200, Duration.ofMillis(2))) {
+            app.awaitCommits(20, Duration.ofSeconds(30));
+            seq = new WriteFence(source).raise("moved to PostgreSQL by the test");
+            long refusedAt = System.nanoTime();
+            while (app.failures().isEmpty() && System.nanoTime() - refusedAt < 30_000_000_000L) Thread.sleep(1);
+            failures = app.failures();
+        }
+        assertTrue(failures.keySet().stream().allMatch(m -> m.contains("moved to PostgreSQL by the test")),
+                "the application's writes are refused by the fence, none failed with SQLITE_BUSY: " + failures);
+        assertEquals(seq, rows(db, "SELECT max(seq) FROM " + CaptureSchema.CHANGELOG), "nothing was logged after the fence's position");
+        new WriteFence(source).lift();
+        SqliteApp.exec(db, "INSERT INTO app_item (v) VALUES (0)");
+    }
+
+    @Test
+    void fenceWaitsForAWriteLockHeldTwoSecondsThenSucceeds() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "fence-held.db");
+        SqliteSource source = SqliteSource.of(db.toString());
+        new CaptureInstaller(source).install();
+        source.switchToWal();
+        long seq;
+        try (SqliteApp.LockHolder app = new SqliteApp.LockHolder(db, Duration.ofSeconds(2)).awaitTaken()) {
+            seq = new WriteFence(source).raise("fenced");
+            long done = System.nanoTime();
+            assertTrue(app.committedAt() != 0 && app.committedAt() < done, "fenced after the application's transaction committed");
+            assertNull(app.join(), "the application's transaction committed");
+        }
+        assertEquals(1, seq, "the final position includes the application's held transaction");
+    }
+
+    @Test
+    void fenceGivesUpAfterTheBusyTimeoutAndLeavesTheApplicationWriting() throws Exception {
+        Path db = SqliteApp.rollbackJournalFile(dir, "fence-stuck.db");
+        SqliteSource source = SqliteSource.of(db.toString());
+        new CaptureInstaller(source).install();
+        source.switchToWal();
+        try (SqliteApp.LockHolder app = new SqliteApp.LockHolder(db, Duration.ofMinutes(5)).awaitTaken()) {
+            ReplicatorException e = assertThrows(ReplicatorException.class,
+                    () -> new WriteFence(source.withBusyTimeout(Duration.ofMillis(300))).raise("fenced"));
+            assertTrue(e.getMessage().startsWith("cannot fence writes to " + db.toAbsolutePath() + ": another connection kept SQLite's lock"), e.getMessage());
+            app.release();
+            assertNull(app.join());
+        }
+        SqliteApp.exec(db, "INSERT INTO app_item (v) VALUES (0)"); // no fence was left behind
+        assertEquals(2, SqliteApp.items(db));
     }
 
     private static List<String> objects(Path db) throws Exception {

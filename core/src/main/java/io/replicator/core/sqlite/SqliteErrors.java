@@ -7,6 +7,8 @@ import org.sqlite.SQLiteException;
  * damaged file or a read-only one is told apart from a passing lock wherever the read or write failed.
  */
 public final class SqliteErrors {
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
     private static final int SQLITE_READONLY = 8;
     private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_CANTOPEN = 14;
@@ -24,6 +26,20 @@ public final class SqliteErrors {
     public static boolean readOnly(Throwable t) {
         int code = primaryCode(t);
         return code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+    }
+
+    /**
+     * Another connection holds a lock this one needs (SQLITE_BUSY with any extended code, e.g. BUSY_SNAPSHOT;
+     * SQLITE_LOCKED): trying again later can succeed.
+     */
+    public static boolean busy(Throwable t) {
+        int code = primaryCode(t);
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return true;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (code == -1 && m != null && (m.contains("SQLITE_BUSY") || m.contains("database is locked"))) return true;
+        }
+        return false;
     }
 
     /** The hint printed with a failure on a damaged file. */

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -22,16 +23,22 @@ import java.util.Locale;
  */
 public final class SqliteSource {
     private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
-    /** How long a connection waits on the application's locks before giving up (ms). */
-    static final int BUSY_TIMEOUT_MS = 5000;
+    /**
+     * How long the tool waits for a lock the application (or any other connection) holds on the file before it
+     * gives up: the one default of every SQLite connection and write of the tool; {@code --sqlite-busy-timeout}.
+     */
+    public static final int DEFAULT_BUSY_TIMEOUT_SECONDS = 30;
+    public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(DEFAULT_BUSY_TIMEOUT_SECONDS);
     /** The header up to the file format read version, which is 2 for WAL (https://sqlite.org/fileformat.html). */
     private static final int HEADER_BYTES = 20;
     private static final int WAL_VERSION_OFFSET = 19;
 
     private final Path path;
+    private final Duration busyTimeout;
 
-    private SqliteSource(Path path) {
+    private SqliteSource(Path path, Duration busyTimeout) {
         this.path = path;
+        this.busyTimeout = busyTimeout;
     }
 
     /** Validates that {@code path} exists and is a SQLite database file. */
@@ -51,7 +58,20 @@ public final class SqliteSource {
         } catch (IOException e) {
             throw ReplicatorException.runtime("cannot read " + p + ": " + e.getMessage(), e);
         }
-        return new SqliteSource(p);
+        return new SqliteSource(p, DEFAULT_BUSY_TIMEOUT);
+    }
+
+    /** The same file, waiting up to {@code timeout} for the application's locks ({@link #DEFAULT_BUSY_TIMEOUT} otherwise). */
+    public SqliteSource withBusyTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw ReplicatorException.config("--sqlite-busy-timeout must be between 0 and 24 days, got " + timeout);
+        }
+        return new SqliteSource(path, timeout);
+    }
+
+    /** How long a connection, and every write of the tool, waits for the application's locks before giving up. */
+    public Duration busyTimeout() {
+        return busyTimeout;
     }
 
     /**
@@ -83,10 +103,17 @@ public final class SqliteSource {
     private Connection open(boolean readOnly) {
         SQLiteConfig cfg = new SQLiteConfig();
         cfg.setReadOnly(readOnly);
-        cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
+        cfg.setBusyTimeout((int) busyTimeout.toMillis());
         cfg.setSharedCache(false);
         try {
-            return cfg.createConnection("jdbc:sqlite:" + path);
+            Connection c = cfg.createConnection("jdbc:sqlite:" + path);
+            try {
+                PollingBusyHandler.install(c, busyTimeout);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return c;
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot open SQLite file " + path + (readOnly ? " for reading" : " for writing") + ": " + e.getMessage(), e);
         }
@@ -104,10 +131,21 @@ public final class SqliteSource {
         }
     }
 
-    /** Switches the file to WAL; persistent for every user of the file. Returns the mode SQLite reports. */
+    /**
+     * Switches the file to WAL; persistent for every user of the file. Returns the mode SQLite reports.
+     * <p>SQLite needs the EXCLUSIVE lock for it, and asks for it in a way that does not wait: the pragma first
+     * opens a read transaction, then upgrades it to a writer, and an upgrade that meets another writer's
+     * RESERVED lock fails with SQLITE_BUSY at once, whatever the busy timeout (only the last step, from PENDING to
+     * EXCLUSIVE, calls the busy handler). So the pragma is tried again, as {@link SqliteWriteLock#retry} does,
+     * until the application is between two transactions, for at most the busy timeout.
+     */
     public String switchToWal() {
-        try (Connection c = openWritable(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
-            String mode = rs.next() ? rs.getString(1).toLowerCase(Locale.ROOT) : "unknown";
+        try (Connection c = openWritable()) {
+            String mode = SqliteWriteLock.retry(c, this, "switch to WAL", () -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                    return rs.next() ? rs.getString(1).toLowerCase(Locale.ROOT) : "unknown";
+                }
+            });
             if (!mode.equals("wal")) {
                 throw new ReplicatorException(ExitCode.RUNTIME, "asked SQLite to switch " + path + " to WAL, but it stayed in '" + mode
                         + "' mode (a read-only file or directory, or a network file system?)");
@@ -118,8 +156,7 @@ public final class SqliteSource {
                 throw new ReplicatorException(ExitCode.BAD_CONFIG, "cannot switch " + path + " to WAL: the file or its directory is read-only for this process ("
                         + e.getMessage() + "); make both writable, or copy under a shared lock with --rollback-journal=lock, which writes nothing", e);
             }
-            throw ReplicatorException.runtime("cannot switch " + path + " to WAL: " + e.getMessage()
-                    + " (the application may hold a lock; retry when it is idle)", e);
+            throw ReplicatorException.runtime("cannot switch " + path + " to WAL: " + e.getMessage(), e);
         }
     }
 
