@@ -1,23 +1,13 @@
 package io.replicator.cli;
 
 import io.replicator.core.ExitCode;
-import io.replicator.core.PostgresUrl;
-import io.replicator.core.ReplicatorException;
-import io.replicator.sink.Sink;
-import io.replicator.state.SinkState;
+import io.replicator.replay.OfflineReplay;
 import io.replicator.core.sqlite.SqliteSource;
-import io.replicator.stream.FeedSettings;
-import io.replicator.stream.KafkaTarget;
-import io.replicator.replay.ReplayStart;
-import io.replicator.stream.TopicTail;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
@@ -54,37 +44,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
-        PostgresUrl target = opts.target();
-        FeedSettings settings = feed.settings(source, 0);
-        try (KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir())) {
-            String topic = settings.topic();
-            long fromSeq = ReplayStart.resolve(kafka.bootstrapServers(), topic, from.seq, from.time);
-            TopicTail.Point last = TopicTail.last(kafka.bootstrapServers(), topic);
-            try (Connection c = target.connect("replicator-replay")) {
-                SinkState.ensure(c);
-                if (Sink.schemaBusy(c, opts.schema)) {
-                    throw ReplicatorException.config("a `run` (or another replay) is applying to schema " + opts.schema
-                            + "; stop it first, or ask it to replay: POST /replay on its control plane");
-                }
-                SinkState s = SinkState.read(c, opts.schema);
-                if (s == null) throw ReplicatorException.config("nothing was ever applied to schema " + opts.schema + ": there is nothing to replay");
-                // a start ahead of where PostgreSQL is would skip changes: the sink goes on from its own position instead
-                if (fromSeq > s.seq()) fromSeq = s.seq();
-            } catch (SQLException e) {
-                throw ReplicatorException.runtime("cannot read the sink position in " + target.redacted() + ": " + e.getMessage(), e);
-            }
-            System.err.println("replaying topic " + topic + " into schema " + opts.schema + ": every change after seq " + fromSeq
-                    + (tables == null ? "" : " to tables " + tables) + " up to seq " + last.seq() + " (the last consistent point Kafka holds)");
-            try (Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), topic, opts.schema, target, false, 20_000, 2))) {
-                sink.replay(fromSeq, tables == null ? null : new java.util.LinkedHashSet<>(tables));
-                while (sink.replaying() || sink.appliedSeq() < last.seq()) {
-                    if (sink.await(Duration.ofMillis(200))) break;
-                }
-                if (sink.failure() != null) throw sink.failure();
-                System.err.println("replayed " + sink.appliedEvents() + " event(s); PostgreSQL is at seq " + sink.appliedSeq()
-                        + ". Start `run` again to go on streaming.");
-            }
-        }
+        OfflineReplay.run(opts.target(), opts.schema, feed.settings(source, 0), feed.kafka, from.seq, from.time, tables);
         return ExitCode.OK.code;
     }
 }

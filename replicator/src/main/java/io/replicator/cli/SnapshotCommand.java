@@ -1,6 +1,7 @@
 package io.replicator.cli;
 
 import io.replicator.core.ExitCode;
+import io.replicator.run.ProgressDisplay;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotReport;
 import io.replicator.snapshot.load.Snapshotter;

@@ -1,5 +1,7 @@
 package io.replicator.cli;
 
+import io.replicator.run.HandOff;
+import io.replicator.run.StopSignal;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -32,7 +34,7 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
-        long start = handOff(source, opts.target(), opts.schema);
+        long start = HandOff.position(source, opts.target(), opts.schema);
         FeedSettings settings = feed.settings(source, start);
         try (StopSignal stop = new StopSignal("stream");
              KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
@@ -52,30 +54,5 @@ final class StreamCommand implements Callable<Integer> {
             System.err.println("stopped at position " + Math.max(f.publishedSeq(), start) + " after " + f.publishedEvents() + " event(s)");
         }
         return ExitCode.OK.code;
-    }
-
-    /** Where the snapshot in PostgreSQL ended in the changelog: the feed starts right after it. */
-    static long handOff(SqliteSource source, PostgresUrl target, String schema) {
-        try (Connection c = target.connect("replicator-stream")) {
-            SnapshotState.ensure(c);
-            SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-            if (run == null || !run.done()) {
-                throw ReplicatorException.config("schema " + schema + " in " + target.redacted() + " holds no finished snapshot"
-                        + (run == null ? "" : " (its snapshot is " + run.status() + ")") + ": the feed starts where a snapshot ended."
-                        + " Run: bin/replicator install --sqlite " + source.path() + " && bin/replicator snapshot --sqlite " + source.path() + " ...");
-            }
-            if (!run.sqlitePath().equals(source.path().toString())) {
-                throw ReplicatorException.config("schema " + schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + source.path()
-                        + "; pick the matching --schema, or snapshot this file into another schema");
-            }
-            if (run.changelogSeq() == null) {
-                throw ReplicatorException.config("the snapshot in schema " + schema + " was taken without change capture installed, so"
-                        + " the changes made since are unknown. Run bin/replicator install --sqlite " + source.path()
-                        + ", then snapshot again with --drop");
-            }
-            return run.changelogSeq();
-        } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot read the snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.replicator.cli;
 
+import io.replicator.core.ReplicatorException;
 import io.replicator.core.ExitCode;
-import io.replicator.verify.Verifier;
 import io.replicator.verify.VerifyReport;
 import io.replicator.verify.OnlineVerify;
 import picocli.CommandLine.Command;
@@ -32,24 +32,15 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (maxDifferences < 0) throw io.replicator.core.ReplicatorException.config("--max-differences must be >= 0");
-        if (sampleChunks < 0) throw io.replicator.core.ReplicatorException.config("--sample-chunks must be >= 0, got " + sampleChunks);
-        if (!java.util.List.of("auto", "on", "off").contains(online)) throw io.replicator.core.ReplicatorException.config("--online must be auto, on or off, got " + online);
-        var source = opts.source();
-        var target = opts.target();
-        boolean held = !online.equals("off") && OnlineVerify.sinkRunning(target, opts.schema);
-        if (online.equals("on") && !held) {
-            throw io.replicator.core.ReplicatorException.config("--online=on: no running `run` applies to schema " + opts.schema);
-        }
-        VerifyReport r;
-        if (held) {
-            OnlineVerify.Result o = OnlineVerify.run(source, target, opts.schema, maxDifferences, sampleChunks);
-            r = o.report();
+        if (maxDifferences < 0) throw ReplicatorException.config("--max-differences must be >= 0");
+        if (sampleChunks < 0) throw ReplicatorException.config("--sample-chunks must be >= 0, got " + sampleChunks);
+        OnlineVerify.Online mode = OnlineVerify.Online.parse(online);
+        OnlineVerify.Result o = OnlineVerify.verify(opts.source(), opts.target(), opts.schema, maxDifferences, sampleChunks, mode);
+        VerifyReport r = o.report();
+        if (o.heldAt() != null) {
             long left = r.tables().stream().mapToLong(VerifyReport.TableResult::notCompared).sum();
             System.err.println("online: PostgreSQL was held at changelog seq " + o.heldAt() + "; " + left
                     + " row(s) changed in SQLite since were left out of the comparison");
-        } else {
-            r = new Verifier(source, target, opts.schema, maxDifferences, c -> java.util.Map.of(), sampleChunks).run();
         }
         if (opts.json) {
             Json.print(r);

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What {@code stream} (and later {@code run}) needs to start the feed.
+ * What {@code stream} and {@code run} need to start the feed.
  *
  * @param startSeq where the feed starts when it has no stored position: the snapshot's changelog mark
  * @param stateDir the replicator's directory: the feed's offsets, and the embedded broker's data
@@ -30,6 +30,11 @@ public record FeedSettings(Path sqlite, String databaseName, String topicPrefix,
 
     /** How long the feed's SQLite writes (capture refresh, pruning aside) wait for the application's locks. */
     public FeedSettings withSqliteBusyTimeout(long sqliteBusyTimeoutMs) {
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs);
+    }
+
+    /** The same settings, starting at {@code startSeq} when no position is stored (the snapshot's hand-off). */
+    public FeedSettings withStartSeq(long startSeq) {
         return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs);
     }
 

@@ -29,8 +29,26 @@ import java.util.Map;
  * The sink is released at the end, whatever happens.
  */
 public final class OnlineVerify {
-    /** @param heldAt the changelog position PostgreSQL was held at; {@code leftOut} rows changed since, per table */
-    public record Result(long heldAt, VerifyReport report) {}
+    /** @param heldAt the changelog position PostgreSQL was held at; null when nothing was held (a plain comparison) */
+    public record Result(Long heldAt, VerifyReport report) {}
+
+    /** {@code verify --online}: hold a running sink when there is one (AUTO), require one (ON), or compare plainly (OFF). */
+    public enum Online {
+        AUTO, ON, OFF;
+
+        public static Online parse(String flag) {
+            for (Online o : values()) if (o.name().equalsIgnoreCase(flag)) return o;
+            throw ReplicatorException.config("--online must be auto, on or off, got " + flag);
+        }
+    }
+
+    /** Compares SQLite and PostgreSQL as {@code online} asks: held at a consistent position while a sink runs, else plainly. */
+    public static Result verify(SqliteSource source, PostgresUrl target, String schema, int maxDifferences, int sampleChunks, Online online) {
+        boolean held = online != Online.OFF && sinkRunning(target, schema);
+        if (online == Online.ON && !held) throw ReplicatorException.config("--online=on: no running `run` applies to schema " + schema);
+        if (held) return run(source, target, schema, maxDifferences, sampleChunks);
+        return new Result(null, new Verifier(source, target, schema, maxDifferences, c -> Map.of(), sampleChunks).run());
+    }
 
     private OnlineVerify() {}
 

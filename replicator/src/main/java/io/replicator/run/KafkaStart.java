@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.run;
 
 import io.replicator.core.ReplicatorException;
 import io.replicator.stream.KafkaTarget;
@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
  * capture and the snapshot state. {@link #await} hands the target over; close stops an embedded broker even when the
  * command failed before it asked for it.
  */
-final class KafkaStart implements AutoCloseable {
+public final class KafkaStart implements AutoCloseable {
     private final CompletableFuture<KafkaTarget> future = new CompletableFuture<>();
 
     private KafkaStart(String flag, Path stateDir) {
@@ -27,12 +27,12 @@ final class KafkaStart implements AutoCloseable {
         t.start();
     }
 
-    static KafkaStart begin(String flag, Path stateDir) {
+    public static KafkaStart begin(String flag, Path stateDir) {
         return new KafkaStart(flag, stateDir);
     }
 
     /** The opened target; throws what opening it threw. */
-    KafkaTarget await() throws InterruptedException {
+    public KafkaTarget await() throws InterruptedException {
         try {
             return future.get();
         } catch (ExecutionException e) {

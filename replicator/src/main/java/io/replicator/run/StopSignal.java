@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.run;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * broker was still shutting down. The broker's registration then stayed alive in its metadata, and the next start
  * waited for its session to time out (about 10 s) before Kafka answered.
  */
-final class StopSignal implements AutoCloseable {
+public final class StopSignal implements AutoCloseable {
     /** Longest wait in the hook for the orderly close: a sink finishing its transaction, the broker's controlled shutdown. */
     private static final Duration GRACE = Duration.ofSeconds(60);
 
@@ -21,7 +21,7 @@ final class StopSignal implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
 
-    StopSignal(String name) {
+    public StopSignal(String name) {
         hook = new Thread(() -> {
             requested.countDown();
             try {
@@ -34,12 +34,12 @@ final class StopSignal implements AutoCloseable {
     }
 
     /** True once a stop was asked for. */
-    boolean requested() {
+    public boolean requested() {
         return requested.getCount() == 0;
     }
 
     /** Waits up to {@code d} for a stop request; true if one came. */
-    boolean await(Duration d) throws InterruptedException {
+    public boolean await(Duration d) throws InterruptedException {
         return requested.await(d.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.run;
 
 import io.replicator.snapshot.load.SnapshotProgress;
 import me.tongfei.progressbar.ProgressBar;
@@ -8,7 +8,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A progress bar with rows/s and ETA on a terminal (stderr); nothing when not on a terminal or with --json. */
-final class ProgressDisplay implements SnapshotProgress, AutoCloseable {
+public final class ProgressDisplay implements SnapshotProgress, AutoCloseable {
     private final boolean enabled;
     private final String task;
     private final AtomicReference<ProgressBar> bar = new AtomicReference<>();
@@ -18,7 +18,7 @@ final class ProgressDisplay implements SnapshotProgress, AutoCloseable {
         this.task = task;
     }
 
-    static ProgressDisplay create(boolean wanted, String task) {
+    public static ProgressDisplay create(boolean wanted, String task) {
         return new ProgressDisplay(wanted && System.console() != null, task);
     }
 

@@ -1,4 +1,4 @@
-package io.replicator.cli;
+package io.replicator.run;
 
 import io.replicator.core.ReplicatorException;
 
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * so that replication does not wait for it. A failure to start is not lost: it is thrown from {@link #ifStarted}
  * on the command's thread, which stops the command as a failure at start would have.
  */
-final class BackgroundStart<T extends AutoCloseable> implements AutoCloseable {
+public final class BackgroundStart<T extends AutoCloseable> implements AutoCloseable {
     private final CompletableFuture<T> future;
     private boolean announced;
 
@@ -21,7 +21,7 @@ final class BackgroundStart<T extends AutoCloseable> implements AutoCloseable {
     }
 
     /** {@code starter} null: nothing to start. */
-    static <T extends AutoCloseable> BackgroundStart<T> of(String name, Supplier<T> starter) {
+    public static <T extends AutoCloseable> BackgroundStart<T> of(String name, Supplier<T> starter) {
         if (starter == null) return new BackgroundStart<>(CompletableFuture.completedFuture(null));
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -37,7 +37,7 @@ final class BackgroundStart<T extends AutoCloseable> implements AutoCloseable {
     }
 
     /** Once, when it has started: hands it to {@code announce}. Throws the start's failure. */
-    void ifStarted(Consumer<T> announce) {
+    public void ifStarted(Consumer<T> announce) {
         if (announced || !future.isDone()) return;
         announced = true;
         T value = result();

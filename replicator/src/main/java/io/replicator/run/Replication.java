@@ -1,0 +1,89 @@
+package io.replicator.run;
+
+import io.replicator.capture.CaptureInstaller;
+import io.replicator.capture.CaptureStatus;
+import io.replicator.control.ControlPlane;
+import io.replicator.control.Replicator;
+import io.replicator.core.ReplicatorException;
+import io.replicator.sink.OrphanWatch;
+import io.replicator.sink.Sink;
+import io.replicator.stream.ChangeFeed;
+import io.replicator.stream.FeedSettings;
+import io.replicator.stream.FeedTopic;
+import io.replicator.stream.KafkaTarget;
+
+import java.time.Duration;
+
+/**
+ * The main job: install capture, take the snapshot (or start an interrupted one over), then stream SQLite's changes
+ * through Kafka and apply them to PostgreSQL until stopped. Every step resumes from stored state, so restarting
+ * after any stop or crash is resuming. {@code run} parses its flags into {@link RunSettings} and calls this.
+ *
+ * <p>Start-up overlaps what can: the embedded broker comes up on its own thread while capture and the snapshot
+ * state are checked, and the control plane starts in the background, so streaming waits for neither.
+ */
+public final class Replication {
+    /** Events the sink applies in one transaction at most while catching up (memory stays bounded). */
+    private static final int MAX_BATCH_EVENTS = 20_000;
+
+    private final RunSettings s;
+
+    public Replication(RunSettings settings) {
+        this.s = settings;
+    }
+
+    /** Runs until {@code stop} is asked for, the cutover is recorded, or the feed or the sink fails (thrown). */
+    public void run(StopSignal stop) throws InterruptedException {
+        if (StartState.cutOver(s.target(), s.schema())) {
+            System.err.println("schema " + s.schema() + " was cut over (see replicator.cutover): there is nothing left to replicate");
+            return;
+        }
+        try (KafkaStart kafkaStart = KafkaStart.begin(s.kafka(), s.feed().stateDir())) {
+            CaptureInstaller.Installed cap = new CaptureInstaller(s.source()).install();
+            System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
+            boolean fresh = new SnapshotStep(s).runIfNeeded();
+            long handOff = HandOff.position(s.source(), s.target(), s.schema());
+            FeedSettings feed = s.feed().withStartSeq(handOff);
+            KafkaTarget kafka = kafkaStart.await();
+            FeedTopic.ensure(kafka.bootstrapServers(), feed.topic());
+            SinkStart.preparePosition(s.target(), s.schema(), feed.topic(), handOff,
+                    fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), feed.topic()) - 1 : -1);
+            stream(stop, feed, kafka, handOff);
+        }
+    }
+
+    private void stream(StopSignal stop, FeedSettings feed, KafkaTarget kafka, long handOff) throws InterruptedException {
+        try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers());
+             Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target(), s.onError() == OnError.DEAD_LETTER,
+                     MAX_BATCH_EVENTS, s.poolSize(), s.maxRetryTime()));
+             OrphanWatch orphans = OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval());
+             BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
+                     : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink),
+                             s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
+            System.err.println("replicating " + s.source().path() + " -> " + s.target().redacted() + " schema " + s.schema() + " through topic "
+                    + feed.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
+            long nextStatus = System.nanoTime() + s.statusInterval().toNanos();
+            while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO) && !sink.await(Duration.ZERO)) {
+                http.ifStarted(cp -> System.err.println("control plane: " + cp.url() + " (/health, /status, /metrics; POST /cutover with the token)"));
+                if (System.nanoTime() < nextStatus) continue;
+                nextStatus = System.nanoTime() + s.statusInterval().toNanos();
+                if (StartState.cutOverSince(s.target(), s.schema())) {
+                    System.err.println("the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
+                    break;
+                }
+                System.err.println(statusLine(f, sink, handOff));
+            }
+            ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
+            if (failure != null) throw failure;
+        }
+    }
+
+    private String statusLine(ChangeFeed f, Sink sink, long handOff) {
+        CaptureStatus st = CaptureStatus.read(s.source());
+        long applied = sink.appliedSeq();
+        long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
+        return String.format("captured %d, published %d, applied %d; lag %d change(s), %d ms; %d event(s) applied, %d dead-lettered",
+                st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
+                sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
+    }
+}
