@@ -1,22 +1,11 @@
 package io.replicator.stream;
 
-import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,26 +16,22 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single-node Apache Kafka broker running inside this JVM, for the change feed.
  *
- * <p>The node runs in combined KRaft mode ({@code process.roles=broker,controller}, node id 1) with a static
- * one-voter quorum, listens on 127.0.0.1 only (PLAINTEXT for clients, CONTROLLER for the quorum) and uses
- * replication factor 1 everywhere. Its data lives in {@code logDir}: the directory is formatted (with a new
- * cluster id and {@link MetadataVersion#latestProduction()}) only when it holds no {@code meta.properties} yet,
- * so starting again on the same directory keeps every topic and record. The controller port is picked afresh
- * on every start; only the client port is visible to callers.
+ * <p>The node runs in combined KRaft mode with a static one-voter quorum on 127.0.0.1 ({@link BrokerProperties}).
+ * Its data lives in {@code logDir}: the directory is formatted only when new, so starting again on the same
+ * directory keeps every topic and record, and it is locked while the broker runs, so a second broker (in this or
+ * another process) cannot open the same data ({@link KafkaDataDirectory}). The controller port is picked afresh
+ * on every start; only the client port is visible to callers ({@link BrokerPorts}). Broker logging is lowered to
+ * WARN (the controller to ERROR) unless set otherwise ({@link BrokerLogging}); this only affects loggers not yet
+ * created, so call {@link #start} before creating other Kafka clients. A failing data directory halts the process
+ * with the run-time failure code ({@link BrokerHalt}).
  *
- * <p>While the broker runs it holds a lock on {@code embedded-kafka.lock} in the directory, so a second broker
- * (in this or another process) cannot open the same data. Broker logging is lowered to WARN (the controller to
- * ERROR) through {@code org.slf4j.simpleLogger.log.*} system properties, unless they are already set; this only
- * affects loggers not yet created, so call {@link #start} before creating other Kafka clients.
+ * <p>This class is the lifecycle: start (and wait until clients are answered, or fail within 30 s releasing
+ * everything), and close (once; the directory lock is released last).
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir)) {
@@ -55,28 +40,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * }</pre>
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
-    private static final int NODE_ID = 1;
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
-    private static final String META_PROPERTIES = "meta.properties";
-    private static final String LOCK_FILE = "embedded-kafka.lock";
-    /** The broker's session with its controller (see {@link #brokerProperties}). */
-    private static final int SESSION_TIMEOUT_MS = 1_500;
-
-    /**
-     * Logger name prefixes of the broker side of Kafka, lowered to WARN. The last three are shared with clients:
-     * the "... values:" dumps of every config (hundreds of lines per broker start), the version banner and the
-     * "Metrics scheduler closed" lines.
-     */
-    private static final List<String> BROKER_LOGGERS = List.of(
-            "kafka", "state.change.logger", "org.apache.kafka.server", "org.apache.kafka.raft",
-            "org.apache.kafka.metadata", "org.apache.kafka.image", "org.apache.kafka.storage",
-            "org.apache.kafka.coordinator", "org.apache.kafka.queue", "org.apache.kafka.snapshot",
-            "org.apache.kafka.security", "org.apache.kafka.network",
-            "org.apache.kafka.common.config.AbstractConfig", "org.apache.kafka.common.utils.AppInfoParser",
-            "org.apache.kafka.common.metrics.Metrics");
-    /** The controller warns on every start ("Performing controller activation"); only its errors are shown. */
-    private static final String CONTROLLER_LOGGER = "org.apache.kafka.controller";
 
     private final KafkaRaftServer server;
     private final FileChannel dirLock;
@@ -107,25 +71,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
-        quietBrokerLogging();
-        Path dir = prepareDirectory(logDir);
-        haltAsRuntimeFailure(dir);
-        FileChannel dirLock = lockDirectory(dir);
+        BrokerLogging.quiet();
+        Path dir = KafkaDataDirectory.prepare(logDir);
+        BrokerHalt.asRuntimeFailure(dir);
+        FileChannel dirLock = KafkaDataDirectory.lock(dir);
         KafkaRaftServer server;
         int clientPort;
         try {
-            clientPort = port == 0 ? freePort() : requireFree(port);
-            int controllerPort = freePort();
-            while (controllerPort == clientPort) {
-                controllerPort = freePort();
-            }
-            KafkaConfig config = KafkaConfig.fromProps(brokerProperties(dir, clientPort, controllerPort), false);
-            if (!Files.exists(dir.resolve(META_PROPERTIES))) {
-                format(dir);
-            }
+            clientPort = BrokerPorts.client(port);
+            int controllerPort = BrokerPorts.controller(clientPort);
+            KafkaConfig config = KafkaConfig.fromProps(BrokerProperties.of(dir, clientPort, controllerPort), false);
+            KafkaDataDirectory.formatIfNew(dir);
             server = openServer(config, dir);
         } catch (RuntimeException e) {
-            closeQuietly(dirLock);
+            KafkaDataDirectory.closeQuietly(dirLock);
             throw e;
         }
         EmbeddedKafka kafka = new EmbeddedKafka(server, dirLock, dir, clientPort);
@@ -140,7 +99,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** {@code 127.0.0.1:<port>}, for the {@code bootstrap.servers} setting of clients. */
     public String bootstrapServers() {
-        return HOST + ":" + port;
+        return BrokerProperties.HOST + ":" + port;
     }
 
     /** The client (PLAINTEXT) port on 127.0.0.1. */
@@ -165,7 +124,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            closeQuietly(dirLock);
+            KafkaDataDirectory.closeQuietly(dirLock);
         }
     }
 
@@ -225,66 +184,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** The cause's message without its trailing period, as it is embedded in a sentence. */
-    private static String reason(Throwable cause) {
+    static String reason(Throwable cause) {
         String message = String.valueOf(cause.getMessage()).strip();
         return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     private static long remainingMillis(long deadlineNanos) {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-    }
-
-    private static Properties brokerProperties(Path dir, int clientPort, int controllerPort) {
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", String.valueOf(NODE_ID));
-        p.setProperty("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + clientPort + ",CONTROLLER://" + HOST + ":"
-                + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + clientPort);
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("log.dirs", dir.toString());
-        p.setProperty("num.partitions", "1");
-        p.setProperty("default.replication.factor", "1");
-        p.setProperty("min.insync.replicas", "1");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "1");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("transaction.state.log.num.partitions", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.num.partitions", "1");
-        p.setProperty("auto.create.topics.enable", "true");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // After a kill, the controller keeps the dead broker's registration until its session times out, and the
-        // restarted broker cannot register before that (DuplicateBrokerRegistrationException): with the default
-        // 9 s every restart after a crash waited about 10 s for Kafka. Broker and controller share this process, so
-        // a short session costs nothing but a heartbeat every 250 ms; a stall longer than the session fences the
-        // broker for a moment, and clients retry.
-        p.setProperty("broker.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS));
-        p.setProperty("broker.heartbeat.interval.ms", "250");
-        return p;
-    }
-
-    /** Writes meta.properties and the bootstrap checkpoint; the new cluster id is kept in meta.properties. */
-    private static void format(Path dir) {
-        try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .addDirectory(dir.toString())
-                    .setMetadataLogDirectory(dir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .run();
-        } catch (Exception e) {
-            throw ReplicatorException.runtime("Cannot format the Kafka data directory " + dir + ": " + reason(e)
-                    + ". Make sure it is writable and not used by another process, or choose another directory.", e);
-        }
     }
 
     /** Reads meta.properties; fails for a directory formatted by something else or damaged. */
@@ -295,104 +201,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw ReplicatorException.runtime("Cannot open the Kafka data directory " + dir + ": " + reason(e)
                     + ". It must be a directory written by this embedded broker; point to another (empty) directory"
                     + " or move this one away.", e);
-        }
-    }
-
-    /**
-     * Locks {@value #LOCK_FILE} in the directory for the broker's lifetime. Kafka's own lock on a log directory that
-     * also holds the metadata log is taken by the broker part, after the controller part has already opened and
-     * written that log: too late to keep a second broker away.
-     */
-    private static FileChannel lockDirectory(Path dir) {
-        Path lockFile = dir.resolve(LOCK_FILE);
-        FileChannel channel = null;
-        try {
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by this JVM: fall through to the message below
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw ReplicatorException.runtime("Cannot lock the Kafka data directory " + dir + " (" + e
-                    + "). Choose a directory you can write to.", e);
-        }
-        closeQuietly(channel);
-        throw ReplicatorException.runtime("The Kafka data directory " + dir + " is in use by another embedded"
-                + " broker (in this or another process). Stop that one first, or choose another directory.", null);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // releasing the lock; nothing else to do
-            }
-        }
-    }
-
-    private static Path prepareDirectory(Path logDir) {
-        Path dir = logDir.toAbsolutePath().normalize();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException | RuntimeException e) {
-            throw ReplicatorException.runtime("Cannot create the Kafka data directory " + dir + " (" + e
-                    + "). Choose a directory you can write to.", e);
-        }
-        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw ReplicatorException.runtime("The Kafka data directory " + dir + " is not a writable directory."
-                    + " Fix its permissions or choose another directory.", null);
-        }
-        return dir;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw ReplicatorException.runtime("Cannot find a free TCP port on " + HOST + " for the embedded Kafka"
-                    + " broker (" + e.getMessage() + ").", e);
-        }
-    }
-
-    private static int requireFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
-            return port;
-        } catch (IOException e) {
-            throw ReplicatorException.runtime("Port " + HOST + ":" + port + " for the embedded Kafka broker is"
-                    + " not available (" + e.getMessage() + "). Stop whatever listens there, or choose another"
-                    + " port (0 picks a free one).", e);
-        }
-    }
-
-    /**
-     * Kafka halts the JVM when the broker's last log directory fails (the disk is full, an I/O error), with status 1,
-     * which is this tool's "verification found differences", and only its own log line as explanation. Say what
-     * happened and what to do, and halt with the run-time failure code instead.
-     */
-    private static void haltAsRuntimeFailure(Path dir) {
-        Exit.setHaltProcedure((status, message) -> {
-            System.err.println("error: the embedded Kafka broker stopped this process (Kafka status " + status + (message == null ? "" : ", " + message)
-                    + "): its data directory " + dir + " failed — a full disk says 'No space left on device' above. Free space (or fix the"
-                    + " directory), then start again: replication resumes from its stored position.");
-            System.err.flush();
-            Runtime.getRuntime().halt(ExitCode.RUNTIME.code);
-        });
-    }
-
-    /** slf4j-simple reads these properties when a logger is first created, so this must run before the broker. */
-    private static void quietBrokerLogging() {
-        BROKER_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "warn"));
-        setLevelUnlessSet(CONTROLLER_LOGGER, "error");
-    }
-
-    private static void setLevelUnlessSet(String logger, String level) {
-        String key = "org.slf4j.simpleLogger.log." + logger;
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, level);
         }
     }
 }
