@@ -1,5 +1,6 @@
 package io.replicator.capture;
 
+import io.replicator.translate.plan.RowIdentity;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.ExitCode;
@@ -353,9 +354,9 @@ final class CaptureRefresh {
         }
     }
 
-    /** The same key the snapshot uses: the primary key, or the rowid when there is none or it holds NULLs. */
+    /** The changelog key by {@link RowIdentity}, with capture's own limits (at most {@value CaptureSchema#MAX_KEY_COLUMNS} key columns). */
     static TriggerBuilder.Key keyOf(Connection c, SqliteTable t) throws SQLException {
-        if (!t.primaryKey().isEmpty() && !Profiler.primaryKeyHasNulls(c, t)) {
+        if (RowIdentity.of(c, t).primaryKey()) {
             if (t.primaryKey().size() > CaptureSchema.MAX_KEY_COLUMNS) {
                 throw ReplicatorException.config("table " + t.name() + " has a primary key of " + t.primaryKey().size()
                         + " columns; change capture supports up to " + CaptureSchema.MAX_KEY_COLUMNS);
@@ -368,7 +369,7 @@ final class CaptureRefresh {
 
     /** The name under which the rowid of {@code t} can be selected (a column may shadow "rowid"). */
     static String rowidName(SqliteTable t) {
-        for (String cand : List.of("rowid", "_rowid_", "oid")) if (t.column(cand).isEmpty()) return cand;
-        return "rowid";
+        String select = RowIdentity.rowidSelect(t);
+        return select != null ? select : "rowid";
     }
 }

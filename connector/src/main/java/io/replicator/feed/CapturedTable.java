@@ -1,5 +1,7 @@
 package io.replicator.feed;
 
+import io.replicator.translate.plan.RowIdentity;
+
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.event.SqliteValue;
 import io.replicator.core.model.SqliteColumn;
@@ -18,7 +20,7 @@ import static io.replicator.core.Identifiers.sqlite;
 
 /**
  * How the feed reads one captured table: the row for a key, with every value's storage class. Tables keyed
- * by rowid carry it as the extra field {@value Planner#ROWID_COLUMN}, the column the snapshot gave them.
+ * by rowid carry it as the extra field {@value RowIdentity#ROWID_COLUMN}, the column the snapshot gave them.
  */
 final class CapturedTable implements AutoCloseable {
     final SqliteTable table;
@@ -35,7 +37,7 @@ final class CapturedTable implements AutoCloseable {
         this.table = table;
         this.byRowid = keyKind.equals("rowid");
         this.rowidName = byRowid ? keyColumns.get(0) : null;
-        this.keyFields = byRowid ? List.of(Planner.ROWID_COLUMN) : keyColumns;
+        this.keyFields = byRowid ? List.of(RowIdentity.ROWID_COLUMN) : keyColumns;
         List<String> f = new ArrayList<>();
         List<String> select = new ArrayList<>();
         for (SqliteColumn col : table.columns()) {
@@ -43,7 +45,7 @@ final class CapturedTable implements AutoCloseable {
             select.add(sqlite(col.name()));
         }
         if (byRowid) {
-            f.add(Planner.ROWID_COLUMN);
+            f.add(RowIdentity.ROWID_COLUMN);
             select.add(rowidName);
         }
         this.fields = List.copyOf(f);

@@ -1,5 +1,7 @@
 package io.replicator.feed;
 
+import io.replicator.translate.plan.RowIdentity;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.event.SqliteValue;
@@ -31,7 +33,7 @@ final class RowidCanaries {
             if (last.containsKey(t.name()) && !touched.contains(t.name()) && !sameRow(last.get(t.name()), now)) {
                 throw new ReplicatorException(ExitCode.DATA_LOSS, "the rowids of table " + t.name() + " in " + path
                         + " were renumbered (by VACUUM) with no change logged: the table has no INTEGER PRIMARY KEY, so the feed and"
-                        + " PostgreSQL (column " + Planner.ROWID_COLUMN + ") identify its rows by rowid, and those no longer match."
+                        + " PostgreSQL (column " + RowIdentity.ROWID_COLUMN + ") identify its rows by rowid, and those no longer match."
                         + " Nothing wrong was published. Take a new snapshot; to avoid this, give the table an INTEGER PRIMARY KEY"
                         + " or do not VACUUM while replicating");
             }

@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.translate.plan.RowIdentity;
+
 import io.replicator.state.SnapshotState;
 import io.replicator.translate.schema.PgCatalog;
 import io.replicator.core.ExitCode;
@@ -62,7 +64,7 @@ final class TargetCatalog {
         List<String> key = PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
         if (key.isEmpty()) {
             throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
-                    + Planner.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");
+                    + RowIdentity.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");
         }
         return new TargetTable(schema, pgName, cols, key);
     }

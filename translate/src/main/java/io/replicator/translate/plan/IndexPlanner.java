@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 import static io.replicator.core.Identifiers.pg;
-import static io.replicator.translate.plan.Planner.ROWID_COLUMN;
+import static io.replicator.translate.plan.RowIdentity.ROWID_COLUMN;
 
 /**
  * A table's key constraint and indexes in PostgreSQL: the primary key (or a UNIQUE on
- * {@value Planner#ROWID_COLUMN}, plus the unusable primary key as a UNIQUE), then every SQLite index that can be
+ * {@value RowIdentity#ROWID_COLUMN}, plus the unusable primary key as a UNIQUE), then every SQLite index that can be
  * translated. Uniqueness is kept exactly: a plain UNIQUE becomes a deferrable constraint, a partial one stays an
  * index. Expression indexes are not translated and say so.
  */

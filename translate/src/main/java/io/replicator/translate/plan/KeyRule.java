@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.replicator.translate.plan.Planner.ROWID_COLUMN;
+import static io.replicator.translate.plan.RowIdentity.ROWID_COLUMN;
 
 /**
- * How a table's rows are told apart, in the copy and in the change feed alike: its primary key when it has one
- * without NULLs, else SQLite's rowid, carried by an added column {@value Planner#ROWID_COLUMN}. A table whose rowid
- * cannot be selected (every alias shadowed by a column) or that already has a column of that name is refused:
- * replication without a key could not be exact.
+ * The copy's key by {@link RowIdentity} (the rule capture, sink and rollback follow too), with the planner's
+ * refusals and notes: a table whose rowid cannot be selected (every alias shadowed by a column) or that already has
+ * a column named {@value RowIdentity#ROWID_COLUMN} is refused, since replication without a key could not be exact.
  */
 final class KeyRule {
     private KeyRule() {}
@@ -24,7 +23,7 @@ final class KeyRule {
     /**
      * @param primaryKeyUsable the primary key identifies rows
      * @param rowidSelect      how SQLite's rowid is selected ({@code rowid}, {@code _rowid_} or {@code oid}), or null
-     * @param rowidColumn      {@value Planner#ROWID_COLUMN} when the rowid is the key, else null
+     * @param rowidColumn      {@value RowIdentity#ROWID_COLUMN} when the rowid is the key, else null
      */
     record Key(boolean primaryKeyUsable, String rowidSelect, String rowidColumn) {
         /** The PostgreSQL columns of the key. */
@@ -38,14 +37,12 @@ final class KeyRule {
 
     /** Decides the key of {@code t}; a rowid key is explained by a NOTE. */
     static Key decide(Connection c, SqliteTable t, Map<String, String> colNames, List<Problem> problems) throws SQLException {
-        boolean pkHasNulls = Profiler.primaryKeyHasNulls(c, t);
-        boolean pkUsable = !t.primaryKey().isEmpty() && !pkHasNulls;
+        RowIdentity id = RowIdentity.of(c, t);
+        boolean pkUsable = id.primaryKey();
         String rowidSelect = null;
         String rowidCol = null;
         if (!pkUsable) {
-            for (String cand : List.of("rowid", "_rowid_", "oid")) {
-                if (t.column(cand).isEmpty()) { rowidSelect = cand; break; }
-            }
+            rowidSelect = id.rowidSelect();
             if (rowidSelect == null) {
                 throw new ReplicatorException(ExitCode.DATA_LOSS, "table " + t.name()
                         + " has no usable primary key and columns named rowid, _rowid_ and oid hide its rowid; rows cannot be told apart for replication. Add a primary key in SQLite first.");

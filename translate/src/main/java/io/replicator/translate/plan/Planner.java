@@ -31,8 +31,6 @@ import static io.replicator.core.Identifiers.pg;
  * order, table by table, so the same file always gives the same plan.
  */
 public final class Planner {
-    /** Name of the column added to tables without a usable primary key to carry SQLite's rowid. */
-    public static final String ROWID_COLUMN = "_sqlite_rowid";
 
     private Planner() {}
 

@@ -1,5 +1,7 @@
 package io.replicator.translate.schema;
 
+import io.replicator.translate.plan.RowIdentity;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.types.PgType;
 
@@ -45,7 +47,7 @@ public final class PgCatalog {
 
     /**
      * Table → the columns that identify its rows, for the tables of {@code schema} ({@code table} null) or one
-     * table: the primary key, else the copy's rowid column ({@link io.replicator.translate.plan.Planner#ROWID_COLUMN},
+     * table: the primary key, else the copy's rowid column ({@link RowIdentity#ROWID_COLUMN},
      * unique but not a primary key). Tables with neither are left out.
      */
     public static Map<String, List<String>> keyColumns(Connection c, String schema, String table) throws SQLException {
@@ -67,9 +69,9 @@ public final class PgCatalog {
             ps.setString(1, schema);
             ps.setString(2, table);
             ps.setString(3, table);
-            ps.setString(4, io.replicator.translate.plan.Planner.ROWID_COLUMN);
+            ps.setString(4, RowIdentity.ROWID_COLUMN);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.putIfAbsent(rs.getString(1), List.of(io.replicator.translate.plan.Planner.ROWID_COLUMN));
+                while (rs.next()) out.putIfAbsent(rs.getString(1), List.of(RowIdentity.ROWID_COLUMN));
             }
         }
         return out;
