@@ -4,6 +4,7 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.sink.SinkState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
@@ -75,7 +76,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
             System.err.println("replaying topic " + topic + " into schema " + opts.schema + ": every change after seq " + fromSeq
                     + (tables == null ? "" : " to tables " + tables) + " up to seq " + last.seq() + " (the last consistent point Kafka holds)");
-            try (Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), topic, opts.schema, target, false, 20_000, 2))) {
+            try (Sink sink = Sink.start(SinkSettings.of(kafka.bootstrapServers(), topic, opts.schema, target))) {
                 sink.replay(fromSeq, tables == null ? null : new java.util.LinkedHashSet<>(tables));
                 while (sink.replaying() || sink.appliedSeq() < last.seq()) {
                     if (sink.await(Duration.ofMillis(200))) break;

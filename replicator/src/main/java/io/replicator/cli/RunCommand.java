@@ -9,6 +9,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.OrphanWatch;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.sink.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotReport;
@@ -91,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (!onError.equals("stop") && !onError.equals("dead-letter")) throw ReplicatorException.config("--on-error must be stop or dead-letter, got " + onError);
+        SinkSettings.OnPoison onPoison = SinkSettings.OnPoison.parse(onError);
         SqliteSource source = opts.source();
         PostgresUrl target = opts.target();
         if ("done".equals(cutoverState(target))) {
@@ -110,7 +111,8 @@ final class RunCommand implements Callable<Integer> {
             FeedTopic.ensure(kafka.bootstrapServers(), settings.topic());
             preparePosition(target, settings.topic(), handOff, fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), settings.topic()) - 1 : -1);
             try (ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers());
-                 Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), settings.topic(), opts.schema, target, onError.equals("dead-letter"), 20_000, poolSize, maxRetryTime));
+                 Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), settings.topic(), opts.schema, target)
+                         .onPoison(onPoison).poolSize(poolSize).maxRetryTime(maxRetryTime).build());
                  OrphanWatch orphans = OrphanWatch.start(target, opts.schema, orphanCheckInterval);
                  BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", noHttp ? null
                          : () -> ControlPlane.start(new Replicator(source, target, opts.schema, settings.stateDir(), kafka.bootstrapServers(), f, sink),

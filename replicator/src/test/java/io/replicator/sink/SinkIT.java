@@ -55,7 +55,8 @@ class SinkIT {
     }
 
     private static Sink sink(FeedSettings fs, String schema, boolean deadLetter) {
-        return Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), deadLetter, 20_000, 2));
+        return Sink.start(SinkSettings.builder(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target())
+                .onPoison(deadLetter ? SinkSettings.OnPoison.DEAD_LETTER : SinkSettings.OnPoison.STOP).build());
     }
 
     static void sql(Path db, String... statements) throws Exception {
@@ -269,7 +270,7 @@ class SinkIT {
         FeedSettings fs = FeedSettings.defaults(db, 0, dir.resolve("state"));
         prepare(db, schema, fs);
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2, Duration.ofSeconds(2)))) {
+             Sink sink = Sink.start(SinkSettings.builder(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()).maxRetryTime(Duration.ofSeconds(2)).build())) {
             sql(db, "INSERT INTO t VALUES (1, 1)");
             awaitApplied(sink, maxSeq(db));
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();

@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.core.StateSchema;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,7 +40,7 @@ public final class HeldAside {
             if (rs.getBoolean(1)) return;
         }
         try (Statement s = c.createStatement()) {
-            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
+            s.execute(StateSchema.CREATE_IF_MISSING);
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (target_schema text NOT NULL, kind text NOT NULL CHECK (kind IN ('foreign key', 'trigger')),"
                     + " table_name text NOT NULL, name text NOT NULL, definition text NOT NULL, columns text[], ref_schema text, ref_table text, ref_columns text[],"
                     + " held_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (target_schema, kind, table_name, name))");

@@ -1,5 +1,6 @@
 package io.replicator.sink;
 
+import io.replicator.core.StateSchema;
 import io.replicator.translate.schema.PgCatalog;
 
 import java.sql.Connection;
@@ -115,7 +116,7 @@ public final class Orphans {
             if (rs.getBoolean(1)) return;
         }
         try (Statement s = c.createStatement()) {
-            s.execute(io.replicator.core.StateSchema.CREATE_IF_MISSING);
+            s.execute(StateSchema.CREATE_IF_MISSING);
             s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (target_schema text NOT NULL, constraint_name text NOT NULL, table_name text NOT NULL,"
                     + " orphans bigint NOT NULL, sample_keys text[] NOT NULL, at_seq bigint NOT NULL, checked_at timestamptz NOT NULL,"
                     + " PRIMARY KEY (target_schema, constraint_name, table_name))");

@@ -5,6 +5,7 @@ import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.Planner;
+import io.replicator.translate.schema.PgCatalog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,9 +62,9 @@ final class TargetCatalog {
     }
 
     private TargetTable load(Connection c, String pgName) throws SQLException {
-        Map<String, PgType> cols = io.replicator.translate.schema.PgCatalog.columnTypes(c, schema, pgName, null);
+        Map<String, PgType> cols = PgCatalog.columnTypes(c, schema, pgName, null);
         if (cols.isEmpty()) return null;
-        List<String> key = io.replicator.translate.schema.PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
+        List<String> key = PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
         if (key.isEmpty()) {
             throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
                     + Planner.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");
