@@ -100,7 +100,7 @@ final class ApplyLoop {
         long txStart = 0;
         while (!stopping.getAsBoolean()) {
             if (at.idle() && replay.requested()) {
-                replay.rewind(conn, settings.schema(), settings.topic(), at.accepted());
+                replay.rewind(conn, settings.schema(), settings.topic(), at.accepted(), progress);
                 return; // read the position again and seek to it
             }
             long now = System.currentTimeMillis();

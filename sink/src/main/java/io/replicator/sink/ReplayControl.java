@@ -50,9 +50,11 @@ final class ReplayControl {
 
     /**
      * At a consistent point, nothing open, PostgreSQL at {@code at}: sets the stored position back for the waiting
-     * request (commits). The caller then reads the position again and seeks to it.
+     * request (commits) and reports the new position to {@code progress} before the request counts as taken up, so
+     * whoever waits for {@code !replaying() && appliedSeq() >= end} cannot see the old position and stop waiting
+     * before anything was re-applied. The caller then reads the position again and seeks to it.
      */
-    void rewind(Connection c, String schema, String topic, long at) throws SQLException {
+    void rewind(Connection c, String schema, String topic, long at, SinkProgress progress) throws SQLException {
         Request r = request.get();
         if (r == null) return;
         if (r.fromSeq() >= at) {
@@ -62,6 +64,7 @@ final class ReplayControl {
         }
         SinkState.reset(c, schema, topic, r.fromSeq(), -1);
         c.commit();
+        progress.positionRead(r.fromSeq());
         limit = r.tables() == null ? null : new CommitRule.ReplayLimit(at, r.tables());
         request.compareAndSet(r, null);
         LOG.info("replay: position set back from {} to {}{}", at, r.fromSeq(), r.tables() == null ? "" : " for tables " + r.tables());

@@ -119,10 +119,20 @@ final class SchemaLock implements AutoCloseable {
         }
     }
 
-    /** Lets the lock go (by ending its session). */
+    /**
+     * Lets the lock go, then ends its session. Unlocked explicitly: a closed session's backend ends (and drops its
+     * locks) a moment after the client has gone, and a sink or {@code replay} started right after this one ends
+     * must find the schema free.
+     */
     @Override
     public void close() {
-        if (session != null) closeQuietly(session);
+        if (session == null) return;
+        try {
+            unlock(session, schema);
+        } catch (SQLException ignored) {
+            // the session is gone, and the lock with it
+        }
+        closeQuietly(session);
         session = null;
     }
 }

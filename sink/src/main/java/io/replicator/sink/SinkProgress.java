@@ -14,7 +14,7 @@ final class SinkProgress {
     private final AtomicLong lastSourceTsMs = new AtomicLong();
     private volatile LongConsumer commitListener = n -> { };
 
-    /** The position read from {@link SinkState} when the sink (re)starts reading. */
+    /** The position stored in {@link SinkState}: read when the sink (re)starts reading, or set back by a replay. */
     void positionRead(long seq) {
         appliedSeq.set(seq);
     }
