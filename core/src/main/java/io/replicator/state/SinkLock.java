@@ -26,13 +26,18 @@ public final class SinkLock {
         }
     }
 
-    /** True when a sink (in this or any process) holds the schema's lock now. */
-    public static boolean busy(Connection c, String schema) throws SQLException {
-        if (!tryTake(c, schema)) return true;
+    /** Lets go of the schema's lock held by this session. */
+    public static void release(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
             ps.setString(1, PREFIX + schema);
             ps.execute();
         }
+    }
+
+    /** True when a sink (in this or any process) holds the schema's lock now. */
+    public static boolean busy(Connection c, String schema) throws SQLException {
+        if (!tryTake(c, schema)) return true;
+        release(c, schema);
         return false;
     }
 }

@@ -4,9 +4,9 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.run.ControlPlaneSettings;
-import io.replicator.run.OnError;
 import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
+import io.replicator.sink.SinkSettings;
 import io.replicator.run.StopSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
         RunSettings settings = new RunSettings(source, opts.target(), opts.schema, translation.planOptions(opts.schema), feed.settings(source, 0),
-                feed.kafka, workers, JournalPolicy.parse(rollbackJournal), OnError.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
+                feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
                 statusInterval, new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken));
         try (StopSignal stop = new StopSignal("run")) {
             new Replication(settings).run(stop);

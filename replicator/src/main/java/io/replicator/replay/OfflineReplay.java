@@ -3,6 +3,7 @@ package io.replicator.replay;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.state.SinkLock;
 import io.replicator.state.SinkState;
 import io.replicator.stream.FeedSettings;
@@ -21,10 +22,6 @@ import java.util.List;
  * the row as SQLite held it). A start ahead of where PostgreSQL is would skip changes, so it is clamped to it.
  */
 public final class OfflineReplay {
-    /** Connections for a replay's sink: it applies one transaction at a time. */
-    private static final int POOL_SIZE = 2;
-    private static final int MAX_BATCH_EVENTS = 20_000;
-
     private OfflineReplay() {}
 
     /** @param tables SQLite tables to re-apply, or null for all */
@@ -37,7 +34,7 @@ public final class OfflineReplay {
             from = Math.min(from, appliedSeq(target, schema));
             System.err.println("replaying topic " + topic + " into schema " + schema + ": every change after seq " + from
                     + (tables == null ? "" : " to tables " + tables) + " up to seq " + last.seq() + " (the last consistent point Kafka holds)");
-            try (Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), topic, schema, target, false, MAX_BATCH_EVENTS, POOL_SIZE))) {
+            try (Sink sink = Sink.start(SinkSettings.of(kafka.bootstrapServers(), topic, schema, target))) {
                 sink.replay(from, tables == null ? null : new LinkedHashSet<>(tables));
                 while (sink.replaying() || sink.appliedSeq() < last.seq()) {
                     if (sink.await(Duration.ofMillis(200))) break;

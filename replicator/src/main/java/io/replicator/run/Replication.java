@@ -7,6 +7,7 @@ import io.replicator.control.Replicator;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.OrphanWatch;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.FeedTopic;
@@ -23,9 +24,6 @@ import java.time.Duration;
  * state are checked, and the control plane starts in the background, so streaming waits for neither.
  */
 public final class Replication {
-    /** Events the sink applies in one transaction at most while catching up (memory stays bounded). */
-    private static final int MAX_BATCH_EVENTS = 20_000;
-
     private final RunSettings s;
 
     public Replication(RunSettings settings) {
@@ -54,8 +52,8 @@ public final class Replication {
 
     private void stream(StopSignal stop, FeedSettings feed, KafkaTarget kafka, long handOff) throws InterruptedException {
         try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers());
-             Sink sink = Sink.start(new Sink.Settings(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target(), s.onError() == OnError.DEAD_LETTER,
-                     MAX_BATCH_EVENTS, s.poolSize(), s.maxRetryTime()));
+             Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
+                     .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).build());
              OrphanWatch orphans = OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval());
              BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
                      : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink),

@@ -4,6 +4,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.sink.SinkSettings;
 import io.replicator.stream.FeedSettings;
 import io.replicator.translate.plan.PlanOptions;
 
@@ -19,7 +20,7 @@ import java.time.Duration;
  * @param statusInterval how often a status line is printed
  */
 public record RunSettings(SqliteSource source, PostgresUrl target, String schema, PlanOptions plan, FeedSettings feed, String kafka,
-                          int workers, JournalPolicy journal, OnError onError, int poolSize, Duration maxRetryTime,
+                          int workers, JournalPolicy journal, SinkSettings.OnPoison onError, int poolSize, Duration maxRetryTime,
                           Duration orphanCheckInterval, Duration statusInterval, ControlPlaneSettings http) {
     public RunSettings {
         if (workers < 1 || workers > 64) throw ReplicatorException.config("--workers must be 1..64, got " + workers);

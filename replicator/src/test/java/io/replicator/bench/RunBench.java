@@ -5,6 +5,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.cutover.Cutover;
 import io.replicator.stream.EmbeddedKafka;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.state.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
@@ -147,7 +148,7 @@ public final class RunBench {
             SinkState.ensure(c);
             SinkState.reset(c, schema, fs.topic(), 0, -1);
         }
-        return Sink.start(new Sink.Settings(kafka.bootstrapServers(), fs.topic(), schema, pg, false, 20_000, 10));
+        return Sink.start(SinkSettings.builder(kafka.bootstrapServers(), fs.topic(), schema, pg).poolSize(10).build());
     }
 
     static void throughput(PostgresUrl pg, EmbeddedKafka kafka, Path dir, int rows) throws Exception {

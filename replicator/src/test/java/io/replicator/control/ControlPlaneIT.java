@@ -6,6 +6,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
@@ -62,7 +63,7 @@ class ControlPlaneIT {
         PostgresUrl target = PostgresUrl.parse(TestPostgres.url().replace("postgresql://postgres@", "postgresql://postgres:" + SECRET + "@"));
         FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state"), target);
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, target, false, 20_000, 2));
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, target));
              ControlPlane cp = ControlPlane.start(new Replicator(SqliteSource.of(db.toString()), target, schema, fs.stateDir(), TestKafka.bootstrap(), feed, sink),
                      "127.0.0.1", 0, null, fs.stateDir())) {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {

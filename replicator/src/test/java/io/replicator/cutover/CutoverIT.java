@@ -3,6 +3,7 @@ package io.replicator.cutover;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
@@ -103,7 +104,7 @@ class CutoverIT {
         Cutover.Result r;
         Writer w;
         try (ChangeFeed feed = ChangeFeed.start(s.fs(), TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), s.fs().topic(), s.schema(), TestPostgres.target(), false, 20_000, 2))) {
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), s.fs().topic(), s.schema(), TestPostgres.target()))) {
             w = new Writer(s.db());
             Thread.sleep(1500);
             r = cutover(s, Cutover.VerifyMode.FULL).run();
@@ -136,7 +137,7 @@ class CutoverIT {
     void aFailedVerificationLiftsTheFenceAndReplicationGoesOn() throws Exception {
         Setup s = setup("abort");
         try (ChangeFeed feed = ChangeFeed.start(s.fs(), TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), s.fs().topic(), s.schema(), TestPostgres.target(), false, 20_000, 2))) {
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), s.fs().topic(), s.schema(), TestPostgres.target()))) {
             try (Connection pg = TestPostgres.connect(); Statement st = pg.createStatement()) {
                 st.execute("DELETE FROM \"" + s.schema() + "\".t WHERE id = 7"); // PostgreSQL damaged behind the replicator's back
             }

@@ -6,6 +6,7 @@ import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.ApplySession;
 import io.replicator.sink.Orphans;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.state.SinkState;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.sqlite.SqliteSource;
@@ -56,7 +57,7 @@ class ForeignKeyActionsIT {
         FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state"), TestPostgres.target());
         auditTrigger(TestPostgres.target(), schema);
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 1000, 2))) {
+             Sink sink = Sink.start(SinkSettings.builder(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()).maxBatchEvents(1000).build())) {
             Sqlite3.exec(db, "DELETE FROM parent WHERE id = 1; UPDATE child SET v = 'still here' WHERE id = 2;");
             awaitApplied(sink, db);
             assertEquals(ApplySession.Mode.REPLICA_ROLE, sink.applyMode(), "the test role is a superuser: it may set the replica role");
@@ -99,7 +100,7 @@ class ForeignKeyActionsIT {
         auditTrigger(TestPostgres.target(), schema);
         PostgresUrl plain = plainRole(schema);
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, plain, false, 1000, 2))) {
+             Sink sink = Sink.start(SinkSettings.builder(TestKafka.bootstrap(), fs.topic(), schema, plain).maxBatchEvents(1000).build())) {
             Sqlite3.exec(db, "DELETE FROM parent WHERE id = 1;");
             awaitApplied(sink, db);
             assertEquals(ApplySession.Mode.HELD_ASIDE, sink.applyMode());

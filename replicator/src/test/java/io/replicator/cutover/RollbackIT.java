@@ -5,6 +5,7 @@ import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.rollback.Rollback;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
@@ -53,7 +54,7 @@ class RollbackIT {
         SqliteSource src = SqliteSource.of(db.toString());
         FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state-" + name), TestPostgres.target());
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2))) {
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
             sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'");
             long deadline = System.currentTimeMillis() + 20_000; // applied: the sink runs and holds its lock
             while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);

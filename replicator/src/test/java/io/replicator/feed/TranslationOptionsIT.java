@@ -7,6 +7,7 @@ import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
 import io.replicator.snapshot.load.Snapshotter;
@@ -51,7 +52,7 @@ class TranslationOptionsIT {
             SinkState.reset(pg, schema, fs.topic(), 0, -1);
         }
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 1000, 2))) {
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
             Sqlite3.exec(db, "ALTER TABLE t ADD COLUMN b INTEGER; INSERT INTO t VALUES (2, 2, 42);"
                     + " CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes VALUES (1, 'hi');");
             long end = CaptureStatus.read(src).capturedSeq();

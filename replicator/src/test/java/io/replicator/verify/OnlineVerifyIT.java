@@ -4,6 +4,7 @@ import io.replicator.capture.CaptureInstaller;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
+import io.replicator.sink.SinkSettings;
 import io.replicator.state.SinkState;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotProgress;
@@ -80,7 +81,7 @@ class OnlineVerifyIT {
             }
         }, "app-writer");
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
-             Sink sink = Sink.start(new Sink.Settings(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target(), false, 20_000, 2))) {
+             Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
             writer.start();
             Thread.sleep(1500);
             assertTrue(OnlineVerify.sinkRunning(TestPostgres.target(), schema));

@@ -3,6 +3,7 @@ package io.replicator.sink;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.event.SqliteValue;
 
 import java.sql.Connection;
@@ -30,9 +31,6 @@ final class BatchApplier {
         this.schema = catalog.schema();
     }
 
-    /** What the transaction covered. */
-    record Applied(long events, long rowsWritten, long rowsDeleted) {}
-
     /** Starts a transaction's work: foreign keys and deferrable uniques are checked at commit. */
     static void begin(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
@@ -40,36 +38,33 @@ final class BatchApplier {
         }
     }
 
-    /** Applies events (in order) inside the open transaction; the caller commits at a consistent point. */
-    Applied apply(Connection c, List<SinkEvent> events) throws SQLException {
-        long written = 0, deleted = 0;
+    /**
+     * Applies events (in order) inside the open transaction; the caller commits at a consistent point. Returns
+     * nothing: what PostgreSQL did per row (an upsert that changed nothing, a delete of a row already gone) is by
+     * design not an error, so there is no count to check.
+     */
+    void apply(Connection c, List<SinkEvent> events) throws SQLException {
         List<SinkEvent> segment = new ArrayList<>();
         for (SinkEvent e : events) {
             if (e.isSchema()) {
-                long[] wd = rows(c, segment);
-                written += wd[0];
-                deleted += wd[1];
+                rows(c, segment);
                 segment.clear();
                 SchemaApplier.apply(c, catalog, e);
             } else if (e.isRow()) {
                 segment.add(e);
             }
         }
-        long[] wd = rows(c, segment);
-        written += wd[0];
-        deleted += wd[1];
-        return new Applied(events.size(), written, deleted);
+        rows(c, segment);
     }
 
     /** Applies row events (no schema change among them): the last event per key wins. */
-    private long[] rows(Connection c, List<SinkEvent> events) throws SQLException {
+    private void rows(Connection c, List<SinkEvent> events) throws SQLException {
         Map<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> last = new LinkedHashMap<>();
         for (SinkEvent e : events) last.computeIfAbsent(e.table(), t -> new LinkedHashMap<>()).put(List.copyOf(e.key().values()), e);
-        long deleted = 0, written = 0;
         for (Map.Entry<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> t : last.entrySet()) {
             TargetTable target = target(c, t.getKey());
             List<SinkEvent> dels = t.getValue().values().stream().filter(SinkEvent::isDelete).toList();
-            if (!dels.isEmpty()) deleted += deletes(c, target, dels);
+            if (!dels.isEmpty()) deletes(c, target, dels);
         }
         for (Map.Entry<String, LinkedHashMap<List<SqliteValue>, SinkEvent>> t : last.entrySet()) {
             TargetTable target = target(c, t.getKey());
@@ -77,9 +72,8 @@ final class BatchApplier {
             for (SinkEvent e : t.getValue().values()) {
                 if (!e.isDelete()) byShape.computeIfAbsent(List.copyOf(e.after().keySet()), k -> new ArrayList<>()).add(e);
             }
-            for (Map.Entry<List<String>, List<SinkEvent>> shape : byShape.entrySet()) written += upserts(c, target, shape.getKey(), shape.getValue());
+            for (Map.Entry<List<String>, List<SinkEvent>> shape : byShape.entrySet()) upserts(c, target, shape.getKey(), shape.getValue());
         }
-        return new long[] {written, deleted};
     }
 
     private TargetTable target(Connection c, String table) throws SQLException {
@@ -91,7 +85,7 @@ final class BatchApplier {
         return t;
     }
 
-    private long deletes(Connection c, TargetTable t, List<SinkEvent> dels) throws SQLException {
+    private void deletes(Connection c, TargetTable t, List<SinkEvent> dels) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(t.delete())) {
             for (SinkEvent e : dels) {
                 int i = 1;
@@ -101,13 +95,11 @@ final class BatchApplier {
                 }
                 ps.addBatch();
             }
-            long n = 0;
-            for (int r : ps.executeBatch()) n += Math.max(r, 0);
-            return n;
+            ps.executeBatch();
         }
     }
 
-    private long upserts(Connection c, TargetTable t, List<String> sqliteCols, List<SinkEvent> rows) throws SQLException {
+    private void upserts(Connection c, TargetTable t, List<String> sqliteCols, List<SinkEvent> rows) throws SQLException {
         List<String> pgCols = new ArrayList<>();
         for (String s : sqliteCols) pgCols.add(column(t, rows.get(0), s));
         try (PreparedStatement ps = c.prepareStatement(t.upsert(pgCols))) {
@@ -117,7 +109,6 @@ final class BatchApplier {
                 ps.addBatch();
             }
             ps.executeBatch();
-            return rows.size();
         }
     }
 
@@ -132,7 +123,7 @@ final class BatchApplier {
 
     private Object convert(TargetTable t, SinkEvent e, String pgColumn, SqliteValue v) {
         try {
-            return io.replicator.core.codec.ValueConverter.from(t.columns.get(pgColumn), v);
+            return ValueConverter.from(t.columns.get(pgColumn), v);
         } catch (ConversionException ex) {
             throw new PoisonEvent(e, "table " + e.table() + ", column " + pgColumn + ", key " + e.key().values() + ": the value " + v + " "
                     + ex.getMessage() + " (PostgreSQL column " + t.qualified() + "." + pgColumn + " is " + t.columns.get(pgColumn).sql()

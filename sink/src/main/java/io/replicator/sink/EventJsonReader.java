@@ -12,9 +12,11 @@ import org.apache.kafka.connect.json.JsonConverter;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * Reads Kafka Connect's JSON-with-schema format ({@code {"schema": ..., "payload": ...}}) as JsonConverter
@@ -29,7 +31,7 @@ final class EventJsonReader {
     private final JsonConverter converter = new JsonConverter();
     /** Schemas by the CRC32C of their JSON text (hardware-accelerated), each checked byte for byte. */
     private final Map<Long, List<Map.Entry<byte[], Schema>>> schemas = new HashMap<>();
-    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private final CRC32C crc = new CRC32C();
 
     EventJsonReader() {
         converter.configure(Map.of("schemas.enable", "true"), false);
@@ -60,9 +62,9 @@ final class EventJsonReader {
         long key = crc.getValue() ^ ((long) (end - start) << 32);
         List<Map.Entry<byte[], Schema>> known = schemas.computeIfAbsent(key, k -> new ArrayList<>(1));
         for (Map.Entry<byte[], Schema> e : known) {
-            if (java.util.Arrays.equals(e.getKey(), 0, e.getKey().length, bytes, start, end)) return e.getValue();
+            if (Arrays.equals(e.getKey(), 0, e.getKey().length, bytes, start, end)) return e.getValue();
         }
-        byte[] copy = java.util.Arrays.copyOfRange(bytes, start, end);
+        byte[] copy = Arrays.copyOfRange(bytes, start, end);
         Schema s = converter.asConnectSchema(TREE.readTree(copy));
         if (schemas.size() < 10_000) known.add(Map.entry(copy, s));
         return s;

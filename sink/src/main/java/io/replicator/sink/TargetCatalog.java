@@ -9,6 +9,7 @@ import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.Planner;
+import io.replicator.translate.schema.PgCatalog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

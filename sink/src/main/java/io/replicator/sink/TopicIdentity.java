@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
@@ -40,7 +41,7 @@ final class TopicIdentity {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.CLIENT_ID_CONFIG, "replicator-sink-admin",
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId().toString();
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new KafkaUnavailable("cannot describe the topic " + topic + " in Kafka at " + bootstrap + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -68,7 +69,7 @@ final class TopicIdentity {
         try {
             begin = consumer.beginningOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
             end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             throw new KafkaUnavailable("cannot read the offsets of topic " + tp.topic() + ": " + e.getMessage(), e);
         }
         if (s.kafkaOffset() >= end) {

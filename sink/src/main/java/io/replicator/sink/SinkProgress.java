@@ -1,0 +1,47 @@
+package io.replicator.sink;
+
+import io.replicator.state.SinkState;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * What the sink has done, for {@code status}, {@code /metrics} and the lag: written by the sink's thread at each
+ * commit, read by any. Invariant: {@link #appliedSeq} is a position PostgreSQL has committed (or read back from
+ * {@link SinkState} at start), never one inside an open transaction.
+ */
+final class SinkProgress {
+    private final AtomicLong appliedSeq = new AtomicLong(-1);
+    private final AtomicLong appliedEvents = new AtomicLong();
+    private final AtomicLong lastSourceTsMs = new AtomicLong();
+    private volatile LongConsumer commitListener = n -> { };
+
+    /** The position stored in {@link SinkState}: read when the sink (re)starts reading, or set back by a replay. */
+    void positionRead(long seq) {
+        appliedSeq.set(seq);
+    }
+
+    /** A transaction committed; {@code nanos} from its begin to its commit. */
+    void committed(CommitRule.Commit c, long nanos) {
+        commitListener.accept(nanos);
+        appliedEvents.addAndGet(c.events());
+        appliedSeq.set(c.seq());
+        lastSourceTsMs.set(c.sourceTsMs());
+    }
+
+    void onCommit(LongConsumer listener) {
+        this.commitListener = listener;
+    }
+
+    long appliedSeq() {
+        return appliedSeq.get();
+    }
+
+    long appliedEvents() {
+        return appliedEvents.get();
+    }
+
+    long lastSourceTsMs() {
+        return lastSourceTsMs.get();
+    }
+}

@@ -1,0 +1,93 @@
+package io.replicator.sink;
+
+import io.replicator.state.SinkState;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The sink's connections to PostgreSQL: a HikariCP pool, and the one connection batches are applied on now. The pool
+ * replaces a connection PostgreSQL dropped; a new connection is prepared before use ({@link SinkState#ensure},
+ * {@link ApplySession#prepare}), so every connection the sink applies on runs with foreign-key actions and triggers
+ * off. Invariant: after {@link #rollbackQuietly} or {@link #closeCurrent} nothing of an unfinished transaction
+ * remains; the next {@link #current} starts clean. Used by the sink's own thread; {@link #mode} is read by any.
+ */
+final class TargetPool implements AutoCloseable {
+    static final String APPLICATION_NAME = "replicator-sink";
+    /** How long to wait for a connection before the attempt counts as a transient error (retried by the sink). */
+    private static final long CONNECTION_TIMEOUT_MS = 10_000;
+    /** How long a check of the current connection may take before it is evicted rather than returned. */
+    private static final int VALID_TIMEOUT_S = 1;
+
+    private final HikariDataSource pool;
+    private final String schema;
+    private Connection current;
+    private volatile ApplySession.Mode mode;
+
+    TargetPool(SinkSettings settings) {
+        this.schema = settings.schema();
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(settings.target().jdbcUrl());
+        hc.setDataSourceProperties(settings.target().properties(APPLICATION_NAME));
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(false);
+        hc.setPoolName(APPLICATION_NAME);
+        hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
+        hc.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
+        // connection during the detection the pool is left unable to create any (HikariCP issue #1944)
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        hc.setConnectionInitSql(ApplySession.INIT_SQL); // no foreign-key action or trigger fires for the sink (ApplySession)
+        this.pool = new HikariDataSource(hc);
+    }
+
+    /** The connection to apply on: the current one, or a new one from the pool, prepared. */
+    Connection current() throws SQLException {
+        if (current == null) {
+            Connection c = pool.getConnection();
+            current = c; // before preparing: a failure below hands it back through closeCurrent
+            SinkState.ensure(c);
+            c.commit();
+            mode = ApplySession.prepare(c, schema);
+        }
+        return current;
+    }
+
+    /** How this sink keeps PostgreSQL from doing more than SQLite did; null until it has connected. */
+    ApplySession.Mode mode() {
+        return mode;
+    }
+
+    /** Drops whatever the current transaction did; a connection that cannot even roll back is let go. */
+    void rollbackQuietly() {
+        try {
+            if (current != null) current.rollback();
+        } catch (SQLException ignored) {
+            closeCurrent();
+        }
+    }
+
+    /** Hands the current connection back (or evicts it when it is broken); the next {@link #current} takes another. */
+    void closeCurrent() {
+        try {
+            if (current != null) {
+                if (current.isValid(VALID_TIMEOUT_S)) current.close();
+                else pool.evictConnection(current);
+            }
+        } catch (SQLException ignored) {
+            // closing
+        }
+        current = null;
+    }
+
+    @Override
+    public void close() {
+        rollbackQuietly();
+        closeCurrent();
+        pool.close();
+    }
+}
