@@ -3,6 +3,7 @@ package io.replicator.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.PostgresUrl;
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,8 +71,7 @@ class ControlPlaneIT {
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO t VALUES (2, 'b')");
             }
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            Await.until("the sink applied seq 1", Duration.ofSeconds(20), () -> sink.appliedSeq() >= 1, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
             String base = cp.url();
 
             HttpResponse<String> health = get(base + "/health");
@@ -105,8 +106,7 @@ class ControlPlaneIT {
             String token = Files.readString(fs.stateDir().resolve("http-token")).trim();
 
             // replay over HTTP: a row lost in PostgreSQL comes back; without the token nothing happens
-            deadline = System.currentTimeMillis() + 20_000;
-            while (sink.appliedSeq() < 2 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            Await.until("the sink applied seq 2", Duration.ofSeconds(20), () -> sink.appliedSeq() >= 2, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
             try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
                 s.execute("DELETE FROM \"" + schema + "\".t WHERE id = 2");
             }
@@ -116,11 +116,8 @@ class ControlPlaneIT {
             HttpResponse<String> replay = post(base + "/replay", token, replayBody);
             assertEquals(202, replay.statusCode(), replay.body());
             assertEquals(0, new ObjectMapper().readTree(replay.body()).get("fromSeq").asLong(), replay.body());
-            deadline = System.currentTimeMillis() + 20_000;
-            while (System.currentTimeMillis() < deadline
-                    && new ObjectMapper().readTree(get(base + "/status").body()).get("running").get("replaying").asBoolean()) {
-                Thread.sleep(50);
-            }
+            Await.until("/status says the replay is over", Duration.ofSeconds(20),
+                    () -> !new ObjectMapper().readTree(get(base + "/status").body()).get("running").get("replaying").asBoolean());
             try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement();
                  java.sql.ResultSet rs = s.executeQuery("SELECT v FROM \"" + schema + "\".t WHERE id = 2")) {
                 assertTrue(rs.next(), "the replay restored the deleted row");

@@ -2,6 +2,7 @@ package io.replicator.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.PostgresUrl;
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
@@ -69,7 +70,13 @@ class ControlPlaneLoadIT {
                      "127.0.0.1", 0, null, fs.stateDir());
              Writer writer = new Writer(db);
              LagMonitor lag = new LagMonitor(db, sink)) {
-            Thread.sleep(4_000); // the writer's pace and the feed settle; this is the lag without load
+            // the lag without load is measured once replication streams, not while the feed and the sink start
+            Await.until("the sink applied the application's first changes", Duration.ofSeconds(60),
+                    () -> sink.appliedSeq() > 0 || feed.failure() != null || sink.failure() != null,
+                    () -> "sink at " + sink.appliedSeq() + ", feed failure " + feed.failure() + ", sink failure " + sink.failure());
+            assertTrue(feed.failure() == null && sink.failure() == null, "feed and sink up");
+            lag.drain();
+            Thread.sleep(4_000); // the measuring window: the writer's pace and the feed settle; this is the lag without load
             List<Long> quiet = lag.drain();
 
             Load load = load(cp.url());

@@ -1,5 +1,6 @@
 package io.replicator.cutover;
 
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
@@ -106,9 +107,18 @@ class CutoverIT {
         try (ChangeFeed feed = ChangeFeed.start(s.fs(), TestKafka.bootstrap());
              Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), s.fs().topic(), s.schema(), TestPostgres.target()))) {
             w = new Writer(s.db());
-            Thread.sleep(1500);
+            Writer writer = w;
+            // the application writes while replicating: rows landed in SQLite and the sink applies them
+            Await.until("the application wrote more than 100 rows and the sink applied some", Duration.ofSeconds(30),
+                    () -> (writer.landed.size() > 100 && sink.appliedSeq() > 0) || writer.otherError.get() != null || sink.failure() != null,
+                    () -> writer.landed.size() + " rows written, sink at " + sink.appliedSeq());
+            assertNull(writer.otherError.get(), "no write failed for another reason");
+            assertNull(sink.failure());
             r = cutover(s, Cutover.VerifyMode.FULL).run();
-            Thread.sleep(300); // the application keeps trying
+            // the application keeps trying: once the cutover is done its next write meets the fence (asserted below)
+            Await.until("a write after the cutover was refused with the fence message", Duration.ofSeconds(20),
+                    () -> !r.done() || writer.refused.get() > 0 || writer.otherError.get() != null || !writer.thread.isAlive(),
+                    () -> "writer error " + writer.otherError.get());
             w.close();
             assertNull(sink.failure());
         }
@@ -141,7 +151,10 @@ class CutoverIT {
             try (Connection pg = TestPostgres.connect(); Statement st = pg.createStatement()) {
                 st.execute("DELETE FROM \"" + s.schema() + "\".t WHERE id = 7"); // PostgreSQL damaged behind the replicator's back
             }
-            Thread.sleep(500);
+            // the cutover needs a running sink: one that holds its schema's lock (taken before it reads its position)
+            Await.until("the sink holds its schema and read its position", Duration.ofSeconds(30),
+                    () -> sink.appliedSeq() >= 0 || sink.failure() != null, () -> "sink failure " + sink.failure());
+            assertNull(sink.failure());
             Cutover.Result r = cutover(s, Cutover.VerifyMode.FULL).run();
             assertFalse(r.done());
             assertTrue(r.reason().contains("verification found differences"), r.reason());

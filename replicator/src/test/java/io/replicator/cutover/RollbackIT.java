@@ -1,6 +1,7 @@
 package io.replicator.cutover;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.rollback.Rollback;
@@ -56,8 +57,8 @@ class RollbackIT {
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
             sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'");
-            long deadline = System.currentTimeMillis() + 20_000; // applied: the sink runs and holds its lock
-            while (sink.appliedSeq() < 1 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            // applied: the sink runs and holds its lock
+            Await.until("the sink applied seq 1", Duration.ofSeconds(20), () -> sink.appliedSeq() >= 1, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
             Cutover.Result r = new Cutover(src, TestPostgres.target(), schema,
                     new Cutover.Options(Duration.ofSeconds(20), 1_000_000, Cutover.VerifyMode.FULL, null, false)).run();
             assertTrue(r.done(), r.reason());

@@ -1,10 +1,13 @@
 package io.replicator.feed;
 
+import io.replicator.core.testing.Await;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,9 +76,11 @@ final class LiveWriter implements AutoCloseable {
         }
     }
 
+    /** Waits until the application committed {@code n} more transactions, or failed (then {@link #close} throws). */
     void awaitCommits(long n) throws InterruptedException {
         long target = commits.get() + n;
-        while (commits.get() < target && error.get() == null) Thread.sleep(2);
+        Await.until("the application committed " + n + " more transactions", Duration.ofSeconds(120),
+                () -> commits.get() >= target || error.get() != null, () -> "at " + commits.get() + " of " + target);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.replicator.run;
 
 import io.replicator.capture.WriteFence;
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.state.CutoverState;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -164,7 +166,9 @@ class SeededCrashIT {
             assertEquals("done", cutoverStatus(schema));
             assertEquals(0, run.awaitExit(60), "run stops by itself once the cutover is recorded:\n" + run.tail(10));
             assertTrue(run.output().contains("cutover is recorded as done") || run.output().contains("was cut over"), run.tail(10));
-            Thread.sleep(300); // the application keeps trying
+            // the application keeps trying: its next write meets the fence (asserted below)
+            Await.until("a write after the cutover was refused with the fence message", Duration.ofSeconds(20),
+                    () -> writer.refused.get() > 0 || writer.error.get() != null, () -> "writer error " + writer.error.get());
         } finally {
             writer.close();
             if (invariant != null) invariant.close();

@@ -1,5 +1,7 @@
 package io.replicator.run;
 
+import io.replicator.core.testing.Await;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -7,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -134,9 +137,11 @@ final class ShopWriter implements AutoCloseable {
         }
     }
 
+    /** Waits until the application committed {@code n} more transactions, or failed (then {@link #close} throws). */
     void awaitCommits(long n) throws InterruptedException {
         long target = commits.get() + n;
-        while (commits.get() < target && error.get() == null) Thread.sleep(2);
+        Await.until("the application committed " + n + " more transactions", Duration.ofSeconds(120),
+                () -> commits.get() >= target || error.get() != null, () -> "at " + commits.get() + " of " + target + ", " + refused.get() + " refused by the fence");
     }
 
     @Override

@@ -40,12 +40,12 @@ public final class ReplicatorProcess {
     }
 
     /**
-     * Starts {@code run} ({@link #runArgs}) and checks it did not exit at once.
+     * Starts {@code run} ({@link #runArgs}) and checks it did not exit at once: waits until it has installed
+     * capture (its first step once its options and PostgreSQL are checked); fails if it exits before.
      */
     public static ReplicatorProcess run(Path dir, Path db, String schema, Path state, String kafka, String... extra) throws Exception {
         ReplicatorProcess p = start(dir, runArgs(db, schema, state, kafka, extra));
-        Thread.sleep(200);
-        if (!p.process.isAlive()) throw new AssertionError("run exited " + p.process.exitValue() + ":\n" + p.output());
+        p.awaitOutput("capture installed on", 120);
         return p;
     }
 

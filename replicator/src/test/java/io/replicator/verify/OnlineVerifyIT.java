@@ -1,6 +1,7 @@
 package io.replicator.verify;
 
 import io.replicator.capture.CaptureInstaller;
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.sink.Sink;
@@ -23,6 +24,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,11 +85,16 @@ class OnlineVerifyIT {
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
             writer.start();
-            Thread.sleep(1500);
+            // replicating under a live writer: the application committed a while and the sink applies its changes
+            Await.until("the application committed more than 100 transactions and the sink applied some", Duration.ofSeconds(30),
+                    () -> (commits.get() > 100 && sink.appliedSeq() > 0) || writerError.get() != null || sink.failure() != null,
+                    () -> commits.get() + " commits, sink at " + sink.appliedSeq() + ", sink failure " + sink.failure() + ", writer error " + writerError.get());
+            assertNull(writerError.get());
             assertTrue(OnlineVerify.sinkRunning(TestPostgres.target(), schema));
+            long commitsBefore = commits.get();
             OnlineVerify.Result ok = OnlineVerify.run(SqliteSource.of(db.toString()), TestPostgres.target(), schema, 10, 0);
             assertTrue(ok.report().equal(), () -> "no false difference while writes continue: " + ok.report());
-            assertTrue(commits.get() > 100, "the application kept writing");
+            assertTrue(commits.get() > commitsBefore, "the application kept writing during the verification");
 
             try (Connection pg = TestPostgres.connect(); Statement s = pg.createStatement()) {
                 s.execute("UPDATE \"" + schema + "\".t SET v = 'damaged' WHERE id = 7"); // a row the application never touches
@@ -98,8 +105,9 @@ class OnlineVerifyIT {
             assertEquals(1, t.differingKeys(), t.toString());
             assertTrue(t.differences().get(0).key().contains("id=7"), t.differences().toString());
             long before = sink.appliedSeq();
-            Thread.sleep(500);
-            assertTrue(sink.appliedSeq() > before, "the sink goes on after the verification let go");
+            Await.until("the sink goes on after the verification let go (past seq " + before + ")", Duration.ofSeconds(30),
+                    () -> sink.appliedSeq() > before || sink.failure() != null, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
+            assertNull(sink.failure());
         } finally {
             stop.set(true);
             writer.join(10_000);

@@ -1,5 +1,6 @@
 package io.replicator.snapshot;
 
+import io.replicator.core.testing.Await;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.translate.types.ConflictPolicy;
@@ -15,6 +16,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,7 +68,9 @@ class ConsistentSnapshotIT {
             }
         }, "app-writer");
         writer.start();
-        while (commits.get() < 10) Thread.sleep(5);
+        Await.until("the application committed 10 transactions", Duration.ofSeconds(30), () -> commits.get() >= 10 || writerError.get() != null,
+                () -> "at " + commits.get() + ", writer error " + writerError.get());
+        assertNull(writerError.get(), () -> "the application's writer failed: " + writerError.get());
         String schema = TestPostgres.freshSchema("live");
         long before = commits.get();
         SnapshotReport r = Snap.snapshot(f, schema, JournalPolicy.REFUSE, List.of(), ConflictPolicy.REFUSE, false);
