@@ -1,5 +1,9 @@
 package io.replicator.capture;
 
+import io.replicator.core.Identifiers;
+import io.replicator.core.sqlite.SqliteErrors;
+import java.util.UUID;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
@@ -59,7 +63,7 @@ public final class CaptureInstaller {
                     }
                     upgradeCapturedTable(c);
                     CaptureRefresh.Result r = p.apply(c);
-                    if (meta(c, "capture_id") == null) setMeta(c, "capture_id", java.util.UUID.randomUUID().toString());
+                    if (meta(c, "capture_id") == null) setMeta(c, "capture_id", UUID.randomUUID().toString());
                     setMeta(c, "capture_version", CaptureSchema.VERSION);
                     long schemaVersion = pragma(c, "schema_version");
                     setMeta(c, "schema_version", schemaVersion);
@@ -154,7 +158,7 @@ public final class CaptureInstaller {
             List<String> dropped = new ArrayList<>();
             try (Statement s = c.createStatement()) {
                 for (String[] o : objects) {
-                    s.execute("DROP " + (o[0].equals("trigger") ? "TRIGGER" : "TABLE") + " IF EXISTS " + io.replicator.core.Identifiers.sqlite(o[1]));
+                    s.execute("DROP " + (o[0].equals("trigger") ? "TRIGGER" : "TABLE") + " IF EXISTS " + Identifiers.sqlite(o[1]));
                     dropped.add(o[0] + " " + o[1]);
                 }
             }
@@ -176,8 +180,8 @@ public final class CaptureInstaller {
         try (Connection c = source.openWritable()) {
             return work.run(c);
         } catch (SQLException e) {
-            if (io.replicator.core.sqlite.SqliteErrors.readOnly(e)) {
-                throw new ReplicatorException(io.replicator.core.ExitCode.BAD_CONFIG, "cannot " + what + " " + source.path()
+            if (SqliteErrors.readOnly(e)) {
+                throw new ReplicatorException(ExitCode.BAD_CONFIG, "cannot " + what + " " + source.path()
                         + ": the file or its directory is read-only for this process (" + e.getMessage() + "); this command writes into the file, "
                         + "so make it and its directory writable by this user (or run as the file's owner) and run it again", e);
             }

@@ -1,5 +1,7 @@
 package io.replicator.capture;
 
+import java.io.IOException;
+
 import io.replicator.translate.plan.RowIdentity;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -273,7 +275,7 @@ final class CaptureRefresh {
                 List<List<String>> cols;
                 try {
                     cols = JSON.readValue(rs.getString(4), new TypeReference<List<List<String>>>() {});
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new SQLException("capture's record of table " + rs.getString(1) + " is unreadable: " + e.getMessage(), e);
                 }
                 out.put(rs.getString(1), new Recorded(rs.getString(2), List.of(rs.getString(3).split(",", -1)), cols));

@@ -1,5 +1,7 @@
 package io.replicator.capture;
 
+import io.replicator.core.Identifiers;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.core.sqlite.SqliteWriteLock;
@@ -112,7 +114,7 @@ public final class WriteFence {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl FROM " + CaptureSchema.CAPTURED)) {
             while (rs.next()) tables.add(rs.getString(1));
         }
-        String raise = "SELECT RAISE(ABORT, " + io.replicator.core.Identifiers.sqlLiteral(message) + ");";
+        String raise = "SELECT RAISE(ABORT, " + Identifiers.sqlLiteral(message) + ");";
         List<String> out = new ArrayList<>();
         for (String t : tables) {
             for (String[] op : new String[][] {{"i", "INSERT"}, {"u", "UPDATE"}, {"d", "DELETE"}}) {

@@ -1,5 +1,7 @@
 package io.replicator.feed;
 
+import java.sql.Types;
+
 import io.replicator.translate.plan.RowIdentity;
 
 import io.replicator.core.codec.SqliteValueReader;
@@ -92,7 +94,7 @@ final class CapturedTable implements AutoCloseable {
     /** Binds a key value with its own storage class, so that it compares equal to the stored one. */
     static void bind(PreparedStatement ps, int i, SqliteValue v) throws SQLException {
         switch (v.storageClass()) {
-            case NULL -> ps.setNull(i, java.sql.Types.NULL);
+            case NULL -> ps.setNull(i, Types.NULL);
             case INTEGER -> ps.setLong(i, v.asLong());
             case REAL -> ps.setDouble(i, v.asDouble());
             case TEXT -> ps.setString(i, new String(v.asBytes(), StandardCharsets.UTF_8));

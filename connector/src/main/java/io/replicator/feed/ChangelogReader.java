@@ -1,5 +1,9 @@
 package io.replicator.feed;
 
+import io.replicator.core.codec.SqliteValueReader;
+import io.replicator.core.codec.Utf8;
+import io.replicator.core.model.StorageClass;
+
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.capture.CaptureSchema;
 import io.replicator.core.ExitCode;
@@ -176,10 +180,10 @@ final class ChangelogReader implements AutoCloseable {
     }
 
     private SqliteValue keyValue(ResultSet rs, int col, String table, long seq) throws SQLException {
-        SqliteValue v = io.replicator.core.codec.SqliteValueReader.value(rs, col);
-        if (v.storageClass() == io.replicator.core.model.StorageClass.TEXT && !ChangeEventFormat.wellFormed(v.asBytes())) {
+        SqliteValue v = SqliteValueReader.value(rs, col);
+        if (v.storageClass() == StorageClass.TEXT && !ChangeEventFormat.wellFormed(v.asBytes())) {
             throw new ReplicatorException(ExitCode.DATA_LOSS, "table " + table + ": a key value is text that is not valid UTF-8 ("
-                    + io.replicator.core.codec.Utf8.hex(v.asBytes(), 32) + ", changelog seq " + seq + "); the feed cannot look that row up exactly."
+                    + Utf8.hex(v.asBytes(), 32) + ", changelog seq " + seq + "); the feed cannot look that row up exactly."
                     + " Map the column to bytea in a new snapshot, or fix the value in SQLite");
         }
         return v;

@@ -1,5 +1,7 @@
 package io.replicator.feed;
 
+import io.replicator.core.sqlite.SqliteSource;
+
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -44,7 +46,7 @@ public final class FeedConfig extends AbstractConfig {
                     "How often pruning runs.")
             .define(PRUNE_CHUNK_ROWS, Type.INT, 5_000, ConfigDef.Range.between(1, 1_000_000), Importance.LOW,
                     "Changelog rows deleted per (short) write transaction when pruning.")
-            .define(SQLITE_BUSY_TIMEOUT_MS, Type.LONG, io.replicator.core.sqlite.SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis(),
+            .define(SQLITE_BUSY_TIMEOUT_MS, Type.LONG, SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis(),
                     ConfigDef.Range.between(0, Integer.MAX_VALUE), Importance.LOW,
                     "How long the feed waits for the application's SQLite locks (refreshing capture after a schema change) before it stops.");
 

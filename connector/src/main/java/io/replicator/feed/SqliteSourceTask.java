@@ -1,5 +1,7 @@
 package io.replicator.feed;
 
+import java.time.Duration;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteErrors;
 import io.replicator.core.sqlite.SqliteSource;
@@ -49,7 +51,7 @@ public final class SqliteSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         try {
             config = new FeedConfig(props);
-            SqliteSource source = SqliteSource.of(config.sqlitePath()).withBusyTimeout(java.time.Duration.ofMillis(config.sqliteBusyTimeoutMs()));
+            SqliteSource source = SqliteSource.of(config.sqlitePath()).withBusyTimeout(Duration.ofMillis(config.sqliteBusyTimeoutMs()));
             reader = new ChangelogReader(source, config.batchMaxRows());
             partition = new SourcePartition(config.databaseName(), reader.captureId());
             position = Math.max(config.startSeq(), committedPosition());

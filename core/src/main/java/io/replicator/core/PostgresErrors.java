@@ -1,5 +1,7 @@
 package io.replicator.core;
 
+import java.util.Locale;
+
 import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
@@ -47,7 +49,7 @@ public final class PostgresErrors {
             Matcher o = NOT_OWNER.matcher(msg);
             if (o.find()) {
                 return "only the owner of " + o.group(1) + " " + o.group(2) + " may do this: connect as its owner, or have it run ALTER "
-                        + o.group(1).toUpperCase(java.util.Locale.ROOT) + " " + o.group(2) + " OWNER TO " + role;
+                        + o.group(1).toUpperCase(Locale.ROOT) + " " + o.group(2) + " OWNER TO " + role;
             }
             return "the role " + role + " lacks a privilege: connect as the owner of the object named, or grant " + role + " the privilege";
         }

@@ -1,5 +1,7 @@
 package io.replicator.core;
 
+import java.net.UnknownHostException;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -139,7 +141,7 @@ public final class PostgresUrl {
         } catch (SQLException e) {
             String where = "cannot connect to PostgreSQL at " + host + ":" + port + "/" + database + " as " + user;
             for (Throwable c = e; c != null; c = c.getCause()) {
-                if (c instanceof java.net.UnknownHostException) {
+                if (c instanceof UnknownHostException) {
                     throw new ReplicatorException(ExitCode.RUNTIME, where + ": unknown host " + host + "; " + PostgresErrors.hint(e, this), null);
                 }
             }

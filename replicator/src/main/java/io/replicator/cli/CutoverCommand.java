@@ -1,5 +1,7 @@
 package io.replicator.cli;
 
+import io.replicator.core.ReplicatorException;
+
 import io.replicator.capture.WriteFence;
 import io.replicator.core.ExitCode;
 import io.replicator.cutover.Cutover;
@@ -58,7 +60,7 @@ final class CutoverCommand implements Callable<Integer> {
         try {
             mode = Cutover.VerifyMode.valueOf(verify.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw io.replicator.core.ReplicatorException.config("--verify must be full, sample or none, got " + verify);
+            throw ReplicatorException.config("--verify must be full, sample or none, got " + verify);
         }
         if (mode == Cutover.VerifyMode.NONE) System.err.println("warning: --verify=none: the cutover will not compare both sides");
         if (mode == Cutover.VerifyMode.SAMPLE) {

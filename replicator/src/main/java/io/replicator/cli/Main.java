@@ -1,5 +1,8 @@
 package io.replicator.cli;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -30,7 +33,7 @@ public final class Main implements Runnable {
 
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        java.util.Set<String> known = new java.util.HashSet<>();
+        Set<String> known = new HashSet<>();
         for (CommandLine sub : cl.getSubcommands().values()) {
             for (picocli.CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) known.add(o.longestName().replaceFirst("^-+", ""));
         }

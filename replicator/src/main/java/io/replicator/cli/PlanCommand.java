@@ -1,5 +1,8 @@
 package io.replicator.cli;
 
+import io.replicator.core.Identifiers;
+import java.util.ArrayList;
+
 import io.replicator.core.ExitCode;
 import io.replicator.translate.plan.DdlBuilder;
 import io.replicator.translate.plan.IndexPlan;
@@ -46,8 +49,8 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     static List<String> ddl(Plan plan) {
-        List<String> out = new java.util.ArrayList<>();
-        out.add("CREATE SCHEMA IF NOT EXISTS " + io.replicator.core.Identifiers.pg(plan.schema()));
+        List<String> out = new ArrayList<>();
+        out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.pg(plan.schema()));
         for (TablePlan t : plan.tables()) {
             out.add(DdlBuilder.createTable(plan.schema(), t));
             for (IndexPlan ix : t.indexes()) out.add(ix.sql());

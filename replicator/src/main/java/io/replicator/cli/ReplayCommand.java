@@ -1,5 +1,7 @@
 package io.replicator.cli;
 
+import java.util.List;
+
 import io.replicator.core.ExitCode;
 import io.replicator.replay.OfflineReplay;
 import io.replicator.core.sqlite.SqliteSource;
@@ -39,7 +41,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--tables", split = ",", paramLabel = "T1,T2",
             description = "Only these SQLite tables (default: all). Their changes are re-applied in one transaction up to where PostgreSQL was.")
-    java.util.List<String> tables;
+    List<String> tables;
 
     @Override
     public Integer call() throws InterruptedException {

@@ -1,5 +1,7 @@
 package io.replicator.control;
 
+import java.util.List;
+
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -91,8 +93,8 @@ public class ControlController {
         try {
             Long seq = b.get("from_seq") instanceof Number n ? n.longValue() : null;
             String time = b.get("from_time") == null ? null : String.valueOf(b.get("from_time"));
-            java.util.List<String> tables = null;
-            if (b.get("tables") instanceof java.util.List<?> l) tables = l.stream().map(String::valueOf).toList();
+            List<String> tables = null;
+            if (b.get("tables") instanceof List<?> l) tables = l.stream().map(String::valueOf).toList();
             else if (b.get("tables") != null) throw ReplicatorException.config("tables must be a list of SQLite table names");
             return HttpResponse.status(HttpStatus.ACCEPTED).body(replicator.replay(seq, time, tables));
         } catch (ReplicatorException e) {

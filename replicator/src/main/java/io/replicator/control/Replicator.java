@@ -1,5 +1,10 @@
 package io.replicator.control;
 
+import io.replicator.replay.ReplayStart;
+import io.replicator.sink.RetryBudget;
+import java.util.LinkedHashSet;
+import java.util.List;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -139,23 +144,23 @@ public final class Replicator {
     private String sinkHealth() {
         if (sink.failure() != null) return "down: " + sink.failure().getMessage();
         if (awaitQuick(sink)) return "down: stopped";
-        io.replicator.sink.RetryBudget.Failing f = sink.retrying();
+        RetryBudget.Failing f = sink.retrying();
         if (f != null) return "down: retrying for " + (System.currentTimeMillis() - f.sinceMs()) / 1000 + " s: " + PostgresUrl.redactRaw(f.message());
         return "up";
     }
 
     /** What a replay request started: from where, up to where PostgreSQL was, for which tables (null: all). */
-    public record ReplayStarted(long fromSeq, long untilSeq, java.util.List<String> tables) {}
+    public record ReplayStarted(long fromSeq, long untilSeq, List<String> tables) {}
 
     /**
      * Asks the running sink to re-apply the changes Kafka holds after a position or a time; the sink takes it up
      * at its next consistent point. Refused when Kafka no longer holds them.
      */
-    public ReplayStarted replay(Long fromSeq, String fromTime, java.util.List<String> tables) {
-        long from = io.replicator.replay.ReplayStart.resolve(bootstrap, feed.settings().topic(), fromSeq, fromTime);
+    public ReplayStarted replay(Long fromSeq, String fromTime, List<String> tables) {
+        long from = ReplayStart.resolve(bootstrap, feed.settings().topic(), fromSeq, fromTime);
         long at = sink.appliedSeq();
         from = Math.min(from, at);
-        sink.replay(from, tables == null ? null : new java.util.LinkedHashSet<>(tables));
+        sink.replay(from, tables == null ? null : new LinkedHashSet<>(tables));
         return new ReplayStarted(from, at, tables);
     }
 

@@ -1,5 +1,9 @@
 package io.replicator.cutover;
 
+import io.replicator.rollback.PgChangeLog;
+import java.io.IOException;
+import java.util.Map;
+
 import io.replicator.state.StateSchema;
 import io.replicator.state.CutoverStatus;
 import io.replicator.state.CutoverState;
@@ -87,7 +91,7 @@ public final class Cutover {
                 awaitApplied(c, finalSeq, fencedAt);
                 VerifyReport v = null;
                 if (opt.verify() != VerifyMode.NONE) {
-                    v = new Verifier(source, target, schema, 10, sq -> java.util.Map.of(), opt.verify() == VerifyMode.SAMPLE ? SAMPLE_CHUNKS : 0).run();
+                    v = new Verifier(source, target, schema, 10, sq -> Map.of(), opt.verify() == VerifyMode.SAMPLE ? SAMPLE_CHUNKS : 0).run();
                     if (!v.equal()) return abort(c, fence, finalSeq, fencedAt, "verification found differences: " + differing(v), v, null);
                 }
                 checkPause(fencedAt, "verification");
@@ -162,7 +166,7 @@ public final class Cutover {
         try {
             moveIdentities(c);
             List<ForeignKey> later = ForeignKeysAtCutover.settle(c, schema, orphans);
-            io.replicator.rollback.PgChangeLog.install(c, schema);
+            PgChangeLog.install(c, schema);
             c.commit();
             return later;
         } catch (SQLException | RuntimeException e) {
@@ -231,7 +235,7 @@ public final class Cutover {
                 throw new ReplicatorException(ExitCode.RUNTIME, "the hook did not finish within the write-pause budget");
             }
             if (p.exitValue() != 0) throw new ReplicatorException(ExitCode.RUNTIME, "the hook exited " + p.exitValue());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ReplicatorException(ExitCode.RUNTIME, "cannot run the hook: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,7 @@
 package io.replicator.rollback;
 
+import io.replicator.translate.schema.PgCatalog;
+
 import io.replicator.state.StateSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,7 +33,7 @@ public final class PgChangeLog {
 
     /** Table name → key columns, for every table of the schema, by the rule the sink uses (primary key, else the rowid column). */
     static Map<String, List<String>> keys(Connection c, String schema) throws SQLException {
-        return io.replicator.translate.schema.PgCatalog.keyColumns(c, schema, null);
+        return PgCatalog.keyColumns(c, schema, null);
     }
 
     /** Installs (or re-installs) the key log on every table of {@code schema}, in the caller's transaction. */

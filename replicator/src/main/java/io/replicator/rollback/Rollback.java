@@ -1,5 +1,7 @@
 package io.replicator.rollback;
 
+import io.replicator.core.sqlite.SqliteWriteLock;
+
 import io.replicator.state.CutoverStatus;
 import io.replicator.capture.WriteFence;
 import io.replicator.core.PostgresUrl;
@@ -101,7 +103,7 @@ public final class Rollback {
         Map<String, Boolean> changed = PgChangeLog.changedTables(pgc, schema);
         long written = 0, deleted = 0;
         try (Connection sq = source.openWritable(); Statement s = sq.createStatement()) {
-            io.replicator.core.sqlite.SqliteWriteLock.begin(sq, source, "write PostgreSQL's changes back into");
+            SqliteWriteLock.begin(sq, source, "write PostgreSQL's changes back into");
             try {
                 Plan plan = Planner.plan(source.path().toString(), sq, SchemaReader.read(sq),
                         new PlanOptions(schema, Map.of(), ConflictPolicy.WIDEN), true);

@@ -1,5 +1,9 @@
 package io.replicator.rollback;
 
+import java.sql.Types;
+import java.time.LocalDateTime;
+import java.util.Collections;
+
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Decimals;
@@ -112,7 +116,7 @@ final class SqliteWriteBack {
         if (plan.rowidPgColumn() != null) names.add(plan.rowidSelect());
         for (ColumnPlan c : plan.columns()) names.add(sqlite(c.source().name()));
         return "INSERT OR REPLACE INTO " + sqlite(plan.source().name()) + " (" + String.join(", ", names) + ") VALUES ("
-                + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
+                + String.join(", ", Collections.nCopies(names.size(), "?")) + ")";
     }
 
     private String deleteSql() {
@@ -130,16 +134,16 @@ final class SqliteWriteBack {
         switch (t.kind()) {
             case SMALLINT, INTEGER, BIGINT -> {
                 long v = rs.getLong(col);
-                if (rs.wasNull()) ps.setNull(p, java.sql.Types.NULL); else ps.setLong(p, v);
+                if (rs.wasNull()) ps.setNull(p, Types.NULL); else ps.setLong(p, v);
             }
             case BOOLEAN -> {
                 boolean v = rs.getBoolean(col);
-                if (rs.wasNull()) ps.setNull(p, java.sql.Types.NULL); else ps.setLong(p, v ? 1 : 0);
+                if (rs.wasNull()) ps.setNull(p, Types.NULL); else ps.setLong(p, v ? 1 : 0);
             }
             case DOUBLE -> {
                 double v = rs.getDouble(col);
                 if (rs.wasNull()) {
-                    ps.setNull(p, java.sql.Types.NULL);
+                    ps.setNull(p, Types.NULL);
                 } else if (Double.isNaN(v)) {
                     throw new ReplicatorException(ExitCode.DATA_LOSS, "rollback: " + plan.pgName() + "." + c.pgName()
                             + " holds NaN, which SQLite cannot store (it would become NULL); change the row in PostgreSQL, then run rollback again");
@@ -149,7 +153,7 @@ final class SqliteWriteBack {
             }
             case NUMERIC -> {
                 String s = rs.getString(col);
-                if (s == null) ps.setNull(p, java.sql.Types.NULL);
+                if (s == null) ps.setNull(p, Types.NULL);
                 else if (s.equals("Infinity") || s.equals("-Infinity")) ps.setDouble(p, s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
                 else if (s.equals("NaN")) throw new ReplicatorException(ExitCode.DATA_LOSS, "rollback: " + plan.pgName() + "." + c.pgName()
                         + " holds NaN, which SQLite cannot store; change the row in PostgreSQL, then run rollback again");
@@ -157,20 +161,20 @@ final class SqliteWriteBack {
             }
             case BYTEA -> {
                 byte[] b = rs.getBytes(col);
-                if (b == null) ps.setNull(p, java.sql.Types.NULL); else ps.setBytes(p, b);
+                if (b == null) ps.setNull(p, Types.NULL); else ps.setBytes(p, b);
             }
             case TIMESTAMPTZ -> {
                 OffsetDateTime o = rs.getObject(col, OffsetDateTime.class);
-                if (o == null) ps.setNull(p, java.sql.Types.NULL);
+                if (o == null) ps.setNull(p, Types.NULL);
                 else ps.setString(p, trimFraction(o.withOffsetSameInstant(ZoneOffset.UTC).format(TZ)) + "+00:00");
             }
             case TIMESTAMP -> {
-                java.time.LocalDateTime l = rs.getObject(col, java.time.LocalDateTime.class);
-                if (l == null) ps.setNull(p, java.sql.Types.NULL); else ps.setString(p, trimFraction(l.format(TZ)));
+                LocalDateTime l = rs.getObject(col, LocalDateTime.class);
+                if (l == null) ps.setNull(p, Types.NULL); else ps.setString(p, trimFraction(l.format(TZ)));
             }
             default -> { // text, varchar, json, jsonb, date and any other type: PostgreSQL's text
                 String s = rs.getString(col);
-                if (s == null) ps.setNull(p, java.sql.Types.NULL); else ps.setString(p, s);
+                if (s == null) ps.setNull(p, Types.NULL); else ps.setString(p, s);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.replicator.stream;
 
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -30,7 +32,7 @@ final class EventJson {
 
     private final JsonConverter schemas = new JsonConverter();
     private final Map<Schema, byte[]> rendered = new IdentityHashMap<>();
-    private static final byte[] PAYLOAD = ",\"payload\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
 
     EventJson() {
         schemas.configure(Map.of("schemas.enable", "true"), false);
@@ -40,7 +42,7 @@ final class EventJson {
         if (schema == null && value == null) return null;
         ByteArrayBuilder out = new ByteArrayBuilder(512);
         // {"schema":<rendered once>,"payload":<streamed>}
-        byte[] head = rendered.computeIfAbsent(schema, s -> ("{\"schema\":" + schemas.asJsonSchema(s)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] head = rendered.computeIfAbsent(schema, s -> ("{\"schema\":" + schemas.asJsonSchema(s)).getBytes(StandardCharsets.UTF_8));
         out.write(head, 0, head.length);
         out.write(PAYLOAD, 0, PAYLOAD.length);
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {

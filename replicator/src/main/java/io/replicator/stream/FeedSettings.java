@@ -1,5 +1,7 @@
 package io.replicator.stream;
 
+import io.replicator.core.sqlite.SqliteSource;
+
 import io.replicator.feed.FeedConfig;
 
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ public record FeedSettings(Path sqlite, String databaseName, String topicPrefix,
 
     public static FeedSettings defaults(Path sqlite, long startSeq, Path stateDir) {
         return new FeedSettings(sqlite, FeedConfig.defaultDatabaseName(sqlite.toString()), "replicator", startSeq, stateDir, 5, 5_000, 3_600_000L, 10_000L,
-                io.replicator.core.sqlite.SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis());
+                SqliteSource.DEFAULT_BUSY_TIMEOUT.toMillis());
     }
 
     public FeedSettings withRetention(long retentionMs, long pruneIntervalMs) {

@@ -1,5 +1,7 @@
 package io.replicator.stream;
 
+import java.time.Duration;
+
 import io.replicator.core.ReplicatorException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -41,7 +43,7 @@ public final class FeedTopic {
                 Map.of("bootstrap.servers", bootstrap), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
             org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
-            return c.endOffsets(List.of(tp), java.time.Duration.ofSeconds(30)).get(tp);
+            return c.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
         }
     }
 

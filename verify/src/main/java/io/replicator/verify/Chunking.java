@@ -1,5 +1,7 @@
 package io.replicator.verify;
 
+import java.util.Collection;
+
 import static io.replicator.core.Identifiers.pg;
 
 /**
@@ -55,7 +57,7 @@ record Chunking(String intKeyColumn, int shift, int mask) {
     }
 
     /** A WHERE condition selecting the given range chunks of column {@code col}. */
-    String rangesWhere(String col, java.util.Collection<Long> chunks) {
+    String rangesWhere(String col, Collection<Long> chunks) {
         StringBuilder sb = new StringBuilder();
         for (long c : chunks) {
             if (c == UNKNOWN) continue;

@@ -1,5 +1,7 @@
 package io.replicator.verify;
 
+import io.replicator.core.PostgresErrors;
+
 import io.replicator.core.CaptureNames;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
@@ -62,7 +64,7 @@ public final class OnlineVerify {
             SinkState.ensure(c);
             return SinkState.read(c, schema) != null && SinkLock.busy(c, schema);
         } catch (SQLException e) {
-            throw io.replicator.core.PostgresErrors.wrap("cannot read the sink state in " + target.redacted(), e, target);
+            throw PostgresErrors.wrap("cannot read the sink state in " + target.redacted(), e, target);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.replicator.verify;
 
+import io.replicator.core.Identifiers;
+
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.TablePlan;
 
@@ -43,6 +45,6 @@ record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chun
         if (plan.rowidPgColumn() != null) return plan.rowidSelect();
         String alias = plan.source().rowidAlias();
         String keySource = plan.columns().get(keyPos[0]).source().name();
-        return keySource.equals(alias) ? io.replicator.core.Identifiers.sqlite(keySource) : null;
+        return keySource.equals(alias) ? Identifiers.sqlite(keySource) : null;
     }
 }

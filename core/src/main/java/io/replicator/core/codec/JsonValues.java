@@ -1,5 +1,7 @@
 package io.replicator.core.codec;
 
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,7 +33,7 @@ public final class JsonValues {
 
     /** Null when {@code text} is acceptable for jsonb, else the reason. */
     public static String jsonbProblem(String text) {
-        return jsonbProblem(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return jsonbProblem(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

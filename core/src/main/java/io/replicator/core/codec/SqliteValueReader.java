@@ -1,5 +1,8 @@
 package io.replicator.core.codec;
 
+import io.replicator.core.event.SqliteValue;
+import java.nio.charset.StandardCharsets;
+
 import io.replicator.core.model.StorageClass;
 import io.replicator.core.types.PgType;
 
@@ -63,13 +66,13 @@ public final class SqliteValueReader {
     }
 
     /** The value exactly as SQLite holds it: storage class and bits (TEXT as its raw bytes). */
-    public static io.replicator.core.event.SqliteValue value(ResultSet rs, int col) throws SQLException {
+    public static SqliteValue value(ResultSet rs, int col) throws SQLException {
         return switch (storageClass(rs, col)) {
-            case NULL -> io.replicator.core.event.SqliteValue.NULL;
-            case INTEGER -> io.replicator.core.event.SqliteValue.integer(rs.getLong(col));
-            case REAL -> io.replicator.core.event.SqliteValue.real(rs.getDouble(col));
-            case TEXT -> io.replicator.core.event.SqliteValue.text(rs.getBytes(col));
-            case BLOB -> io.replicator.core.event.SqliteValue.blob(rs.getBytes(col));
+            case NULL -> SqliteValue.NULL;
+            case INTEGER -> SqliteValue.integer(rs.getLong(col));
+            case REAL -> SqliteValue.real(rs.getDouble(col));
+            case TEXT -> SqliteValue.text(rs.getBytes(col));
+            case BLOB -> SqliteValue.blob(rs.getBytes(col));
         };
     }
 
@@ -79,7 +82,7 @@ public final class SqliteValueReader {
     }
 
     /** The same, for a value already read. */
-    public static String display(io.replicator.core.event.SqliteValue v) {
+    public static String display(SqliteValue v) {
         return switch (v.storageClass()) {
             case NULL -> "NULL";
             case INTEGER -> Long.toString(v.asLong());
@@ -87,7 +90,7 @@ public final class SqliteValueReader {
             case TEXT -> {
                 byte[] b = (byte[]) v.value();
                 yield Utf8.firstInvalid(b) >= 0 ? Utf8.hex(b, 32) + " (as bytes)"
-                        : "'" + truncate(new String(b, java.nio.charset.StandardCharsets.UTF_8)) + "'";
+                        : "'" + truncate(new String(b, StandardCharsets.UTF_8)) + "'";
             }
             case BLOB -> Utf8.hex((byte[]) v.value(), 32);
         };

@@ -1,5 +1,7 @@
 package io.replicator.core.codec;
 
+import java.time.Instant;
+
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -19,7 +21,7 @@ public final class Temporals {
 
     /** A parsed value; {@code offset} is null when the text had none. */
     public record Parsed(LocalDateTime local, boolean dateOnly, ZoneOffset offset) {
-        public java.time.Instant instantAssumingUtc() {
+        public Instant instantAssumingUtc() {
             return local.toInstant(offset == null ? ZoneOffset.UTC : offset);
         }
     }

@@ -1,5 +1,7 @@
 package io.replicator.core.codec;
 
+import io.replicator.core.event.SqliteValue;
+
 import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
@@ -23,7 +25,7 @@ public final class ValueConverter {
     }
 
     /** A SQLite value as it arrived in a change event, for its column; null for NULL. */
-    public static Object from(PgType t, io.replicator.core.event.SqliteValue v) throws ConversionException {
+    public static Object from(PgType t, SqliteValue v) throws ConversionException {
         return switch (v.storageClass()) {
             case NULL -> null;
             case INTEGER -> fromInteger(t, v.asLong());

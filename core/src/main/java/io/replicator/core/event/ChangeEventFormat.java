@@ -1,5 +1,8 @@
 package io.replicator.core.event;
 
+import io.replicator.core.model.StorageClass;
+import java.util.Arrays;
+
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -112,7 +115,7 @@ public final class ChangeEventFormat {
     public static Schema envelope(String name, Schema rowSchema, Schema keySchema) {
         Schema before = keySchema == null ? EMPTY : optional(keySchema);
         Schema after = rowSchema == null ? EMPTY : rowSchema;
-        return ENVELOPES.computeIfAbsent(java.util.Arrays.asList(name, after, before), k -> SchemaBuilder.struct().name(name + ENVELOPE_NAME_SUFFIX)
+        return ENVELOPES.computeIfAbsent(Arrays.asList(name, after, before), k -> SchemaBuilder.struct().name(name + ENVELOPE_NAME_SUFFIX)
                 .field("before", before)
                 .field("after", after)
                 .field("source", SOURCE)
@@ -168,7 +171,7 @@ public final class ChangeEventFormat {
         return switch (field.type()) {
             case INT64 -> v.asLong();
             case FLOAT64 -> v.asDouble();
-            case STRING -> v.storageClass() == io.replicator.core.model.StorageClass.REAL ? Double.toString(v.asDouble())
+            case STRING -> v.storageClass() == StorageClass.REAL ? Double.toString(v.asDouble())
                     : new String(v.asBytes(), StandardCharsets.UTF_8);
             case BYTES -> v.asBytes();
             default -> throw new IllegalArgumentException("a row field of type " + field.type() + " is not part of the change-event format");

@@ -1,5 +1,7 @@
 package io.replicator.core.event;
 
+import io.replicator.core.codec.Utf8;
+
 import io.replicator.core.model.StorageClass;
 
 import java.nio.charset.StandardCharsets;
@@ -79,7 +81,7 @@ public record SqliteValue(StorageClass storageClass, Object value) {
             case INTEGER -> Long.toString(asLong());
             case REAL -> Double.toString(asDouble());
             case TEXT -> "'" + new String(asBytes(), StandardCharsets.UTF_8) + "'";
-            case BLOB -> io.replicator.core.codec.Utf8.hex(asBytes(), 32);
+            case BLOB -> Utf8.hex(asBytes(), 32);
         };
     }
 }

@@ -1,5 +1,7 @@
 package io.replicator.core.sqlite;
 
+import io.replicator.core.ReplicatorException;
+
 /** What to do with a database in rollback-journal mode, where a long read blocks every writer. */
 public enum JournalPolicy {
     /** Refuse with a message that explains the two other choices (default). */
@@ -14,7 +16,7 @@ public enum JournalPolicy {
             case "refuse" -> REFUSE;
             case "switch-to-wal" -> SWITCH_TO_WAL;
             case "lock" -> LOCK;
-            default -> throw io.replicator.core.ReplicatorException.config(
+            default -> throw ReplicatorException.config(
                     "--rollback-journal must be refuse, switch-to-wal or lock, got '" + s + "'");
         };
     }

@@ -1,5 +1,7 @@
 package io.replicator.snapshot.load;
 
+import io.replicator.core.types.PgType;
+
 import io.replicator.core.DataLossException;
 import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.PgBinaryRowWriter;
@@ -54,7 +56,7 @@ public final class TableCopier {
             int fields = n + offset;
             while (rs.next()) {
                 w.startRow(fields);
-                if (offset == 1) w.write(io.replicator.core.types.PgType.BIGINT, rs.getLong(1));
+                if (offset == 1) w.write(PgType.BIGINT, rs.getLong(1));
                 for (int i = 0; i < n; i++) {
                     ColumnPlan c = t.columns().get(i);
                     Object v;
@@ -68,7 +70,7 @@ public final class TableCopier {
                         throw new DataLossException(t.source().name(), c.source().name(), rowKey(rs, t, keyIdx), SqliteValueReader.display(rs, i + 1 + offset),
                                 e.getMessage() + " (target column " + c.pgName() + " " + c.type().sql() + ")",
                                 "Nothing of this table was committed. Choose a type that holds it with --type " + t.source().name() + "." + c.source().name()
-                                        + (c.type().kind() == io.replicator.core.types.PgType.Kind.TEXT
+                                        + (c.type().kind() == PgType.Kind.TEXT
                                                 ? "=bytea (text cannot hold it; bytea keeps the raw bytes exactly)" : "=TYPE (e.g. text or bytea)")
                                         + ", or fix the row in SQLite");
                     }

@@ -1,5 +1,8 @@
 package io.replicator.translate.plan;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
+
 import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.types.PgType;
@@ -71,7 +74,7 @@ public final class DefaultTranslator {
         String sql = switch (t.kind()) {
             case SMALLINT, INTEGER, BIGINT, DOUBLE -> v.toString();
             case BOOLEAN -> v.toString();
-            case NUMERIC -> v instanceof Double d ? (d > 0 ? "'Infinity'::numeric" : "'-Infinity'::numeric") : ((java.math.BigDecimal) v).toPlainString();
+            case NUMERIC -> v instanceof Double d ? (d > 0 ? "'Infinity'::numeric" : "'-Infinity'::numeric") : ((BigDecimal) v).toPlainString();
             case TEXT, VARCHAR, JSON, JSONB -> sqlLiteral(((ValueConverter.Text) v).string());
             case DATE, TIMESTAMP, TIMESTAMPTZ -> sqlLiteral(v.toString()) + "::" + t.sql();
             case BYTEA -> {
@@ -95,7 +98,7 @@ public final class DefaultTranslator {
         else if (tokens.size() == 1 && f.is("CURRENT_TIME")) { kind = "time"; format = "%H:%M:%S"; }
         else if (f.kind() == SqlTokens.Kind.WORD && tokens.size() >= 4 && tokens.get(1).is("(")) {
             String fn = f.text().toLowerCase(Locale.ROOT);
-            List<String> args = new java.util.ArrayList<>();
+            List<String> args = new ArrayList<>();
             for (int i = 2; i < tokens.size() - 1; i++) {
                 Token a = tokens.get(i);
                 if (a.is(",")) continue;

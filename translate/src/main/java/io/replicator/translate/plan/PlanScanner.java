@@ -1,5 +1,7 @@
 package io.replicator.translate.plan;
 
+import io.replicator.core.Identifiers;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.codec.Utf8;
@@ -47,7 +49,7 @@ public final class PlanScanner {
     }
 
     private static Problem firstBadText(Connection c, TablePlan t, ColumnPlan col) throws SQLException {
-        String key = t.rowidPgColumn() != null ? t.rowidSelect() : String.join(", ", t.source().primaryKey().stream().map(io.replicator.core.Identifiers::sqlite).toList());
+        String key = t.rowidPgColumn() != null ? t.rowidSelect() : String.join(", ", t.source().primaryKey().stream().map(Identifiers::sqlite).toList());
         String keyNames = t.rowidPgColumn() != null ? "rowid" : String.join(",", t.source().primaryKey());
         String q = sqlite(col.source().name());
         long bad = 0;

@@ -1,5 +1,8 @@
 package io.replicator.translate.schema;
 
+import io.replicator.core.CaptureNames;
+import java.util.TreeMap;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.model.SqliteForeignKey;
@@ -25,7 +28,7 @@ public final class SchemaReader {
     /** Tables of SQLite itself and of this tool's capture, never copied as application data. */
     public static boolean isInternal(String table) {
         String t = table.toLowerCase(Locale.ROOT);
-        return t.startsWith("sqlite_") || t.startsWith(io.replicator.core.CaptureNames.PREFIX);
+        return t.startsWith("sqlite_") || t.startsWith(CaptureNames.PREFIX);
     }
 
     private static final Pattern PARTIAL_WHERE = Pattern.compile("(?is)\\bWHERE\\b(.*)$");
@@ -78,7 +81,7 @@ public final class SchemaReader {
     private static SqliteTable readTable(Connection c, String name, String sql, Map<String, String> indexSql) throws SQLException {
         CreateTableText text = CreateTableText.parse(sql);
         List<SqliteColumn> columns = new ArrayList<>();
-        Map<Integer, String> pk = new java.util.TreeMap<>();
+        Map<Integer, String> pk = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?)")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
