@@ -133,7 +133,7 @@ public final class CaptureInstaller {
     /** Capture's tables, id and version are in place and it has seen schema version {@code schemaVersion}. */
     private static boolean current(Connection c, long schemaVersion) throws SQLException {
         if (!tableExists(c, CaptureSchema.CHANGELOG) || !tableExists(c, CaptureSchema.META) || !tableExists(c, CaptureSchema.CAPTURED)) return false;
-        if (!CaptureRefresh.hasColumnsColumn(c) || meta(c, "capture_id") == null) return false;
+        if (!CapturedRecords.hasColumnsColumn(c) || meta(c, "capture_id") == null) return false;
         return String.valueOf(CaptureSchema.VERSION).equals(meta(c, "capture_version"))
                 && String.valueOf(schemaVersion).equals(meta(c, "schema_version"));
     }
@@ -223,7 +223,7 @@ public final class CaptureInstaller {
 
     /** Capture version 1 did not record columns: add the column; the next refresh notes every table's columns. */
     private static void upgradeCapturedTable(Connection c) throws SQLException {
-        if (!CaptureRefresh.hasColumnsColumn(c)) {
+        if (!CapturedRecords.hasColumnsColumn(c)) {
             try (Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE " + CaptureSchema.CAPTURED + " ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'");
             }

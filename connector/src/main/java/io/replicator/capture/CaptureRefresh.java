@@ -1,15 +1,10 @@
 package io.replicator.capture;
 
-import java.io.IOException;
-
-import io.replicator.translate.plan.RowIdentity;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
-import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.model.SqliteTable;
 import io.replicator.translate.plan.Profiler;
+import io.replicator.translate.plan.RowIdentity;
 import io.replicator.translate.schema.SchemaReader;
 import io.replicator.translate.schema.SourceSchema;
 
@@ -21,7 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static io.replicator.core.Identifiers.sqlLiteral;
@@ -35,12 +29,7 @@ import static io.replicator.core.Identifiers.sqlite;
 final class CaptureRefresh {
     private CaptureRefresh() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     record Result(List<String> tables, List<String> changes) {}
-
-    /** What capture recorded of one table. */
-    private record Recorded(String keyKind, List<String> keyColumns, List<List<String>> columns) {}
 
     /** One write of a refresh, worked out in advance. */
     @FunctionalInterface
@@ -114,7 +103,7 @@ final class CaptureRefresh {
     static Prepared prepare(Connection c, boolean firstInstall) throws SQLException {
         long schemaVersion = currentSchemaVersion(c);
         SourceSchema schema = SchemaReader.read(c);
-        Map<String, Recorded> recorded = recorded(c);
+        Map<String, CapturedRecords.Recorded> recorded = CapturedRecords.read(c);
         Map<String, String> existingTriggers = captureTriggers(c);
         Map<String, Boolean> hadTrigger = new LinkedHashMap<>();
         for (SqliteTable t : schema.tables()) {
@@ -130,7 +119,7 @@ final class CaptureRefresh {
         Map<SqliteTable, Boolean> recheck = new LinkedHashMap<>();
         boolean recordsSame = recorded.size() == schema.tables().size();
         for (SqliteTable t : schema.tables()) {
-            Recorded before = recorded.get(t.name());
+            CapturedRecords.Recorded before = recorded.get(t.name());
             TriggerBuilder.Key key;
             if (before == null) {
                 recordsSame = false;
@@ -142,7 +131,7 @@ final class CaptureRefresh {
                 }
             } else {
                 key = new TriggerBuilder.Key(before.keyKind(), before.keyColumns());
-                String why = unsupported(t, before);
+                String why = CapturedRecords.unsupported(t, before);
                 if (why != null) {
                     throw new ReplicatorException(ExitCode.DATA_LOSS, "table " + t.name() + " changed in a way the feed cannot carry to PostgreSQL: "
                             + why + ". Capture was left as it was and nothing after this change was published. To go on, take a new snapshot"
@@ -153,7 +142,7 @@ final class CaptureRefresh {
                     resync.add(t);
                 } else if (t.columns().size() > before.columns().size()) {
                     recordsSame = false;
-                    changes.add("table " + t.name() + ": column(s) added " + names(t.columns().subList(before.columns().size(), t.columns().size())));
+                    changes.add("table " + t.name() + ": column(s) added " + CapturedRecords.names(t.columns().subList(before.columns().size(), t.columns().size())));
                     String name = t.name();
                     steps.add(x -> logSchema(x, name));
                 }
@@ -186,7 +175,7 @@ final class CaptureRefresh {
             }
         });
         for (Map.Entry<SqliteTable, TriggerBuilder.Key> e : keys.entrySet()) {
-            PreparedRecord r = record(e.getKey(), e.getValue());
+            CapturedRecords.Row r = CapturedRecords.record(e.getKey(), e.getValue());
             steps.add(x -> r.insert(x));
         }
         for (SqliteTable t : resync) {
@@ -223,93 +212,6 @@ final class CaptureRefresh {
             } else name.append(ch);
         }
         return name.toString();
-    }
-
-    /** Why the table's change cannot be carried, or null when it only gained columns at the end (or none). */
-    private static String unsupported(SqliteTable t, Recorded before) {
-        List<List<String>> now = columns(t);
-        List<String> problems = new ArrayList<>();
-        for (List<String> col : before.columns()) {
-            List<String> match = now.stream().filter(n -> n.get(0).equals(col.get(0))).findFirst().orElse(null);
-            if (match == null) problems.add("column " + col.get(0) + " was removed or renamed");
-            else if (!norm(match.get(1)).equals(norm(col.get(1)))) {
-                problems.add("column " + col.get(0) + " changed its declared type from '" + col.get(1) + "' to '" + match.get(1) + "'");
-            }
-        }
-        if (problems.isEmpty()) {
-            for (int i = 0; i < before.columns().size(); i++) {
-                if (!now.get(i).get(0).equals(before.columns().get(i).get(0))) {
-                    problems.add("its columns were reordered");
-                    break;
-                }
-            }
-        }
-        if (before.keyKind().equals(TriggerBuilder.Key.PRIMARY_KEY) && !t.primaryKey().equals(before.keyColumns())) {
-            problems.add("its primary key changed from " + before.keyColumns() + " to " + t.primaryKey());
-        }
-        return problems.isEmpty() ? null : String.join("; ", problems);
-    }
-
-    private static String norm(String type) {
-        return type == null ? "" : type.trim().replaceAll("\\s+", " ").toUpperCase(Locale.ROOT);
-    }
-
-    private static List<List<String>> columns(SqliteTable t) {
-        List<List<String>> out = new ArrayList<>();
-        for (SqliteColumn col : t.columns()) out.add(List.of(col.name(), col.declaredType() == null ? "" : col.declaredType()));
-        return out;
-    }
-
-    private static String names(List<SqliteColumn> cols) {
-        return String.join(", ", cols.stream().map(SqliteColumn::name).toList());
-    }
-
-    /** What capture recorded, by table; empty when capture is not installed yet. */
-    private static Map<String, Recorded> recorded(Connection c) throws SQLException {
-        Map<String, Recorded> out = new LinkedHashMap<>();
-        if (!CaptureInstaller.tableExists(c, CaptureSchema.CAPTURED)) return out;
-        boolean v1 = !hasColumnsColumn(c); // capture version 1 did not record columns: the install adds the column, with '[]'
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT tbl, key_kind, key_columns, "
-                + (v1 ? "'[]'" : "columns") + " FROM " + CaptureSchema.CAPTURED)) {
-            while (rs.next()) {
-                List<List<String>> cols;
-                try {
-                    cols = JSON.readValue(rs.getString(4), new TypeReference<List<List<String>>>() {});
-                } catch (IOException e) {
-                    throw new SQLException("capture's record of table " + rs.getString(1) + " is unreadable: " + e.getMessage(), e);
-                }
-                out.put(rs.getString(1), new Recorded(rs.getString(2), List.of(rs.getString(3).split(",", -1)), cols));
-            }
-        }
-        return out;
-    }
-
-    static boolean hasColumnsColumn(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA table_info(" + CaptureSchema.CAPTURED + ")")) {
-            while (rs.next()) if (rs.getString("name").equals("columns")) return true;
-        }
-        return false;
-    }
-
-    /** One row of {@code _replicator_captured}, ready to insert. */
-    private record PreparedRecord(String tbl, String keyKind, String keyColumns, String columns) {
-        void insert(Connection c) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + CaptureSchema.CAPTURED + " (tbl, key_kind, key_columns, columns) VALUES (?, ?, ?, ?)")) {
-                ps.setString(1, tbl);
-                ps.setString(2, keyKind);
-                ps.setString(3, keyColumns);
-                ps.setString(4, columns);
-                ps.executeUpdate();
-            }
-        }
-    }
-
-    private static PreparedRecord record(SqliteTable t, TriggerBuilder.Key key) throws SQLException {
-        try {
-            return new PreparedRecord(t.name(), key.kind(), String.join(",", key.columns()), JSON.writeValueAsString(columns(t)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SQLException(e);
-        }
     }
 
     private static void logSchema(Connection c, String table) throws SQLException {
