@@ -1,5 +1,7 @@
 package io.replicator.cli;
 
+import io.replicator.core.model.SqliteCheck;
+
 import io.replicator.core.Identifiers;
 import java.util.ArrayList;
 
@@ -54,7 +56,7 @@ final class PlanCommand implements Callable<Integer> {
         for (TablePlan t : plan.tables()) {
             out.add(DdlBuilder.createTable(plan.schema(), t));
             for (IndexPlan ix : t.indexes()) out.add(ix.sql());
-            for (String c : t.checks()) out.add(DdlBuilder.check(plan.schema(), t, c));
+            for (SqliteCheck c : t.checks()) out.add(DdlBuilder.check(plan.schema(), t, c));
         }
         for (TablePlan t : plan.tables()) out.addAll(t.foreignKeys());
         for (Plan.ViewPlan v : plan.views()) out.add(v.sql());

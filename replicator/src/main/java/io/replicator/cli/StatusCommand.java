@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
@@ -73,7 +74,27 @@ final class StatusCommand implements Callable<Integer> {
                         r.get("apply_lag_ms") == null ? "-" : r.get("apply_lag_ms"), r.get("last_batch_latency_ms") == null ? "-" : r.get("last_batch_latency_ms"));
                 System.out.printf("dead-lettered       %s (topic %s)%n", r.get("dead_lettered"), r.get("dead_letter_topic"));
             }
+            printForeignKeys(r);
+            if (r.get("cutover") != null) {
+                System.out.printf("cutover             %s%s%n", r.get("cutover"), r.get("cutover_reason") == null ? "" : ": " + r.get("cutover_reason"));
+            }
         }
         return ExitCode.OK.code;
+    }
+
+    /** Rows that break foreign keys (as the last check counted them) and keys held aside while replicating. */
+    @SuppressWarnings("unchecked")
+    private static void printForeignKeys(Map<String, Object> r) {
+        Object held = r.get("foreign_keys_held_aside");
+        if (held instanceof Number n && n.intValue() > 0) {
+            System.out.printf("foreign keys        %s held aside while replicating (the role may not set session_replication_role);"
+                    + " the cutover puts them back%n", n);
+        }
+        if (!(r.get("orphans") instanceof Map<?, ?> o)) return;
+        System.out.printf("orphan rows         %s at changelog seq %s (rows that break a foreign key in SQLite; the cutover refuses"
+                + " unless --allow-orphans)%n", o.get("rows"), o.get("at_seq"));
+        for (Map<String, Object> c : (List<Map<String, Object>>) o.get("constraints")) {
+            System.out.printf("  %-40s %s row(s) on %s, e.g. %s%n", c.get("constraint"), c.get("rows"), c.get("table"), c.get("sample_keys"));
+        }
     }
 }

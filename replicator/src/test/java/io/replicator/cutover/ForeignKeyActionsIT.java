@@ -1,5 +1,7 @@
 package io.replicator.cutover;
 
+import io.replicator.cli.CliStatusText;
+
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
@@ -72,6 +74,7 @@ class ForeignKeyActionsIT {
             Map<String, Object> orphans = (Map<String, Object>) status.get("orphans");
             assertEquals(3L, orphans.get("rows"), String.valueOf(status));
             assertTrue(String.valueOf(orphans.get("constraints")).contains("\"id\": 2, \"parent_id\": 1"), String.valueOf(orphans));
+            CliStatusText.assertShowsOrphans(db, schema, dir.resolve("state"), 3);
 
             Cutover.Result refused = cutover(db, schema, false);
             assertFalse(refused.done());

@@ -9,6 +9,7 @@ import io.replicator.core.event.SqliteValue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +20,9 @@ import java.util.Map;
  * Applies whole batches of events to PostgreSQL in one transaction together with the sink's position.
  * Inside, repeated changes to one key collapse to the last; deletes run before upserts (so a row replaced
  * through a UNIQUE column makes room first); rows are written with batched multi-row
- * {@code INSERT ... ON CONFLICT (key) DO UPDATE} and {@code DELETE ... WHERE key = ...}. Foreign keys
- * (created DEFERRABLE by the snapshot) are checked at commit, so the order of tables does not matter.
+ * {@code INSERT ... ON CONFLICT (key) DO UPDATE} and {@code DELETE ... WHERE key = ...}. No foreign key is checked
+ * for the sink (ApplySession), so the order of tables does not matter; rows that swap a unique value are
+ * handled without deferred constraints ({@link #upsertTable}).
  */
 final class BatchApplier {
     private final TargetCatalog catalog;
@@ -72,8 +74,38 @@ final class BatchApplier {
             for (SinkEvent e : t.getValue().values()) {
                 if (!e.isDelete()) byShape.computeIfAbsent(List.copyOf(e.after().keySet()), k -> new ArrayList<>()).add(e);
             }
+            upsertTable(c, target, byShape);
+        }
+    }
+
+    /**
+     * Upserts a table's rows. Its UNIQUE constraints are NOT DEFERRABLE (the application's framework needs them so),
+     * so rows of one batch that swap a unique value (SQLite applied them one statement at a time) may collide
+     * halfway through a multi-row upsert: on a unique violation the table's upserts are undone (a savepoint) and done
+     * again as deletes of those keys followed by inserts. Nothing fires on those deletes (ApplySession), and the end
+     * state is the batch's; a violation then is a state SQLite holds and PostgreSQL refuses (thrown).
+     */
+    private void upsertTable(Connection c, TargetTable target, Map<List<String>, List<SinkEvent>> byShape) throws SQLException {
+        Savepoint sp = c.setSavepoint();
+        try {
+            for (Map.Entry<List<String>, List<SinkEvent>> shape : byShape.entrySet()) upserts(c, target, shape.getKey(), shape.getValue());
+            c.releaseSavepoint(sp);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(sqlState(e))) throw e;
+            c.rollback(sp);
+            List<SinkEvent> all = new ArrayList<>();
+            for (List<SinkEvent> rows : byShape.values()) all.addAll(rows);
+            deletes(c, target, all);
             for (Map.Entry<List<String>, List<SinkEvent>> shape : byShape.entrySet()) upserts(c, target, shape.getKey(), shape.getValue());
         }
+    }
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    /** The SQLState of a failure, looking past a batch's wrapper to the server's error. */
+    private static String sqlState(SQLException e) {
+        SQLException next = e.getNextException();
+        return next != null && next.getSQLState() != null ? next.getSQLState() : e.getSQLState();
     }
 
     private TargetTable target(Connection c, String table) throws SQLException {

@@ -9,11 +9,12 @@ import java.util.Optional;
  * @param rowidAlias    the INTEGER PRIMARY KEY column that aliases the rowid, or null
  * @param withoutRowid  a WITHOUT ROWID table (always has a declared primary key)
  * @param autoincrement declared AUTOINCREMENT (sqlite_sequence holds its high mark)
- * @param checks        CHECK constraint expressions as written in the CREATE TABLE text
+ * @param checks        CHECK constraints as written in the CREATE TABLE text, with their declared names
+ * @param primaryKeyName the name the primary key was declared with ({@code CONSTRAINT name PRIMARY KEY}), or null
  */
 public record SqliteTable(String name, String sql, List<SqliteColumn> columns, List<String> primaryKey,
                           String rowidAlias, boolean withoutRowid, boolean autoincrement, List<SqliteIndex> indexes,
-                          List<SqliteForeignKey> foreignKeys, List<String> checks) {
+                          List<SqliteForeignKey> foreignKeys, List<SqliteCheck> checks, String primaryKeyName) {
 
     public Optional<SqliteColumn> column(String name) {
         return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();

@@ -1,5 +1,7 @@
 package io.replicator.snapshot.load;
 
+import io.replicator.core.model.SqliteCheck;
+
 import io.replicator.state.SnapshotState;
 
 import io.replicator.core.PostgresErrors;
@@ -88,7 +90,7 @@ final class TableLoader {
             s.execute(DdlBuilder.createTable(schema, t));
             TableCopier.Result r = TableCopier.copy(sqlite, pgc, schema, t, progress::rows, cancelled);
             for (IndexPlan ix : t.indexes()) s.execute(ix.sql());
-            for (String chk : t.checks()) OptionalDdl.run(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk + ")", warnings);
+            for (SqliteCheck chk : t.checks()) OptionalDdl.run(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk.expression() + ")", warnings);
             for (String sql : DdlBuilder.identityRestarts(schema, t)) s.execute(sql);
             s.execute("ANALYZE " + pg(schema, t.pgName()));
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.core.model.SqliteCheck;
 import io.replicator.translate.schema.SqlTokens;
 
 import java.util.ArrayList;
@@ -29,8 +30,12 @@ public final class DdlBuilder {
         return sb.append(String.join(", ", defs)).append(')').toString();
     }
 
-    /** The CHECK constraint, identifiers re-quoted for PostgreSQL and {@code ==} turned into {@code =}. */
-    public static String check(String schema, TablePlan t, String expr) {
+    /**
+     * The CHECK constraint, identifiers re-quoted for PostgreSQL and {@code ==} turned into {@code =}; under its declared
+     * name, else PostgreSQL names it as for its own DDL ({@code <table>_<column>_check} or {@code <table>_check}).
+     */
+    public static String check(String schema, TablePlan t, SqliteCheck check) {
+        String expr = check.expression();
         Map<String, String> cols = new HashMap<>();
         for (ColumnPlan c : t.columns()) cols.put(c.source().name().toLowerCase(Locale.ROOT), c.pgName());
         StringBuilder sb = new StringBuilder();
@@ -47,7 +52,7 @@ public final class DdlBuilder {
                 default -> sb.append(tok.text().equals("==") ? "=" : tok.text());
             }
         }
-        return "ALTER TABLE " + pg(schema, t.pgName()) + " ADD CHECK (" + sb + ")";
+        return "ALTER TABLE " + pg(schema, t.pgName()) + " ADD " + (check.name() == null ? "" : "CONSTRAINT " + pg(check.name()) + " ") + "CHECK (" + sb + ")";
     }
 
     /** Moves identity columns past the copied maximum (and past sqlite_sequence for AUTOINCREMENT). */

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.framework.Framework;
 import io.replicator.core.model.SqliteForeignKey;
 
 import java.util.ArrayList;
@@ -20,18 +21,18 @@ final class ForeignKeyPlanner {
     private ForeignKeyPlanner() {}
 
     /** The tables again, each with its foreign-key statements. */
-    static List<TablePlan> withForeignKeys(List<TablePlan> tables, String schema, List<Problem> problems) {
+    static List<TablePlan> withForeignKeys(List<TablePlan> tables, String schema, Framework framework, List<Problem> problems) {
         Map<String, TablePlan> byName = new HashMap<>();
         for (TablePlan tp : tables) byName.put(tp.source().name().toLowerCase(Locale.ROOT), tp);
         List<TablePlan> withFks = new ArrayList<>();
         for (TablePlan tp : tables) {
             withFks.add(new TablePlan(tp.source(), tp.pgName(), tp.columns(), tp.keyPgColumns(), tp.primaryKeyUsable(), tp.rowidPgColumn(),
-                    tp.rowidSelect(), tp.rows(), tp.identityRestart(), tp.indexes(), tp.checks(), foreignKeys(tp, byName, schema, problems)));
+                    tp.rowidSelect(), tp.rows(), tp.identityRestart(), tp.indexes(), tp.checks(), foreignKeys(tp, byName, schema, framework, problems)));
         }
         return withFks;
     }
 
-    private static List<String> foreignKeys(TablePlan tp, Map<String, TablePlan> byName, String schema, List<Problem> problems) {
+    private static List<String> foreignKeys(TablePlan tp, Map<String, TablePlan> byName, String schema, Framework framework, List<Problem> problems) {
         List<String> out = new ArrayList<>();
         for (SqliteForeignKey fk : tp.source().foreignKeys()) {
             TablePlan parent = byName.get(fk.toTable().toLowerCase(Locale.ROOT));
@@ -62,13 +63,19 @@ final class ForeignKeyPlanner {
                 problems.add(new Problem(Problem.Level.WARNING, tp.source().name(), null, "foreign key to " + fk.toTable() + " names unknown columns; not created"));
                 continue;
             }
-            // DEFERRABLE so a batch of changes can be applied in any order inside one transaction; INITIALLY
-            // IMMEDIATE keeps the application's behaviour after cutover.
-            out.add("ALTER TABLE " + pg(schema, tp.pgName()) + " ADD FOREIGN KEY (" + String.join(", ", from) + ") REFERENCES "
-                    + pg(schema, parent.pgName()) + " (" + String.join(", ", toPg) + ")" + action("UPDATE", fk.onUpdate())
-                    + action("DELETE", fk.onDelete()) + " DEFERRABLE INITIALLY IMMEDIATE");
+            // As declared (name, actions, deferral), so the application finds after the cutover what its framework would
+            // have made; the sink applies with foreign keys off (ApplySession), so their order does not matter to it.
+            out.add("ALTER TABLE " + pg(schema, tp.pgName()) + " ADD " + (fk.name() == null ? "" : "CONSTRAINT " + pg(fk.name()) + " ")
+                    + "FOREIGN KEY (" + String.join(", ", from) + ") REFERENCES " + pg(schema, parent.pgName()) + " (" + String.join(", ", toPg) + ")"
+                    + action("UPDATE", fk.onUpdate()) + action("DELETE", fk.onDelete()) + deferral(fk, framework));
         }
         return out;
+    }
+
+    /** The declared deferral; every key of a Django application is DEFERRABLE INITIALLY DEFERRED, as Django makes it on PostgreSQL. */
+    private static String deferral(SqliteForeignKey fk, Framework framework) {
+        if (fk.initiallyDeferred() || framework.foreignKeysInitiallyDeferred()) return " DEFERRABLE INITIALLY DEFERRED";
+        return fk.deferrable() ? " DEFERRABLE INITIALLY IMMEDIATE" : "";
     }
 
     private static String action(String on, String a) {

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.framework.Framework;
 import io.replicator.core.model.SqliteIndex;
 import io.replicator.core.model.SqliteTable;
 
@@ -14,25 +15,32 @@ import static io.replicator.translate.plan.RowIdentity.ROWID_COLUMN;
 /**
  * A table's key constraint and indexes in PostgreSQL: the primary key (or a UNIQUE on
  * {@value RowIdentity#ROWID_COLUMN}, plus the unusable primary key as a UNIQUE), then every SQLite index that can be
- * translated. Uniqueness is kept exactly: a plain UNIQUE becomes a deferrable constraint, a partial one stays an
- * index. Expression indexes are not translated and say so.
+ * translated. Uniqueness is kept exactly and in the form the application's framework makes on PostgreSQL:
+ * constraints NOT DEFERRABLE (PostgreSQL accepts only those as the arbiter of {@code INSERT ... ON CONFLICT}, which
+ * every ORM's upsert uses), under their declared names, else under PostgreSQL's own default names
+ * ({@code <table>_pkey}, {@code <table>_<columns>_key}). A UNIQUE declared in the table is a constraint; a
+ * {@code CREATE UNIQUE INDEX} stays a unique index of that name (Django alone makes those constraints), a partial
+ * one stays an index. Expression indexes are not translated and say so. The sink applies rows that swap a unique
+ * value inside one batch without needing a deferred check (BatchApplier).
  */
 final class IndexPlanner {
     private IndexPlanner() {}
 
     /** The statements, in order; index names are allocated in {@code used} (the schema's relation names). */
     static List<IndexPlan> indexes(SqliteTable t, String pgTable, Map<String, String> colNames, boolean pkUsable,
-                                   Set<String> used, String schema, List<Problem> problems) {
+                                   Set<String> used, String schema, Framework framework, List<Problem> problems) {
         List<IndexPlan> out = new ArrayList<>();
         String qt = pg(schema, pgTable);
         if (pkUsable) {
-            out.add(new IndexPlan("PRIMARY KEY", null, "ALTER TABLE " + qt + " ADD PRIMARY KEY (" + joinCols(t.primaryKey(), colNames) + ")"));
+            out.add(new IndexPlan("PRIMARY KEY", null, "ALTER TABLE " + qt + " ADD " + named(t.primaryKeyName()) + "PRIMARY KEY ("
+                    + joinCols(t.primaryKey(), colNames) + ")"));
         } else {
             out.add(new IndexPlan("rowid", null, "ALTER TABLE " + qt + " ADD UNIQUE (" + pg(ROWID_COLUMN) + ")"));
         }
         for (SqliteIndex ix : t.indexes()) {
             if (ix.origin().equals("pk")) {
-                if (!pkUsable) out.add(new IndexPlan(ix.name(), null, "ALTER TABLE " + qt + " ADD UNIQUE (" + joinCols(t.primaryKey(), colNames) + ") DEFERRABLE INITIALLY IMMEDIATE"));
+                if (!pkUsable) out.add(new IndexPlan(ix.name(), null, "ALTER TABLE " + qt + " ADD " + named(ix.constraintName()) + "UNIQUE ("
+                        + joinCols(t.primaryKey(), colNames) + ")"));
                 continue;
             }
             if (ix.hasExpression()) {
@@ -47,22 +55,27 @@ final class IndexPlanner {
                 String name = ic.name().equals("rowid") && !colNames.containsKey("rowid") ? ROWID_COLUMN : colNames.get(ic.name());
                 parts.add(pg(name) + (ic.descending() ? " DESC" : ""));
             }
-            String name = ix.origin().equals("u") && ix.name().startsWith("sqlite_autoindex_") ? pgTable + "_" + ix.name().substring("sqlite_autoindex_".length()) : ix.name();
-            String pgName = PgNames.uniqueRelation(name, used);
-            if (!pgName.equals(ix.name()) && !ix.name().startsWith("sqlite_autoindex_")) {
+            String plain = String.join(", ", parts.stream().map(x -> x.replace(" DESC", "")).toList());
+            if (ix.origin().equals("u")) { // a UNIQUE of the table: a constraint, under its declared name or PostgreSQL's default
+                out.add(new IndexPlan(ix.name(), ix.constraintName(), "ALTER TABLE " + qt + " ADD " + named(ix.constraintName()) + "UNIQUE (" + plain + ")"));
+                continue;
+            }
+            String pgName = PgNames.uniqueRelation(ix.name(), used);
+            if (!pgName.equals(ix.name())) {
                 problems.add(new Problem(Problem.Level.NOTE, t.name(), null, "index " + ix.name() + " is named " + pgName + " in PostgreSQL"));
             }
-            // A plain UNIQUE becomes a DEFERRABLE INITIALLY IMMEDIATE constraint: the application sees the same check, and
-            // the sink (SET CONSTRAINTS ALL DEFERRED) can apply a batch in which two rows swap a unique value. A partial
-            // unique index has no constraint form and stays an index.
-            String sql = ix.unique() && ix.where() == null
-                    ? "ALTER TABLE " + qt + " ADD CONSTRAINT " + pg(pgName) + " UNIQUE (" + String.join(", ", parts.stream().map(x -> x.replace(" DESC", "")).toList())
-                            + ") DEFERRABLE INITIALLY IMMEDIATE"
+            String sql = ix.unique() && ix.where() == null && framework == Framework.DJANGO
+                    ? "ALTER TABLE " + qt + " ADD CONSTRAINT " + pg(pgName) + " UNIQUE (" + plain + ")"
                     : "CREATE " + (ix.unique() ? "UNIQUE " : "") + "INDEX " + pg(pgName) + " ON " + qt + " (" + String.join(", ", parts) + ")"
                             + (ix.where() == null ? "" : " WHERE " + ix.where());
             out.add(new IndexPlan(ix.name(), pgName, sql));
         }
         return out;
+    }
+
+    /** {@code CONSTRAINT "name" } for a declared name; nothing (PostgreSQL's default name) for none. */
+    private static String named(String constraintName) {
+        return constraintName == null ? "" : "CONSTRAINT " + pg(constraintName) + " ";
     }
 
     private static String joinCols(List<String> cols, Map<String, String> colNames) {

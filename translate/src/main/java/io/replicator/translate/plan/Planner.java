@@ -1,5 +1,7 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.framework.Framework;
+import io.replicator.core.model.SqliteCheck;
 import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.model.SqliteColumn;
@@ -56,14 +58,19 @@ public final class Planner {
     private static Plan build(String path, Connection c, SourceSchema schema, PlanOptions opt, boolean assume) throws SQLException {
         List<Problem> problems = new ArrayList<>();
         checkOverrides(schema, opt, problems);
+        Framework framework = Framework.detect(schema);
+        if (framework != Framework.NONE) {
+            problems.add(new Problem(Problem.Level.NOTE, null, null, "written by " + framework.label + " (recognized by its migration tables): keys,"
+                    + " constraints and indexes are made as " + framework.label + " makes them on PostgreSQL"));
+        }
         Map<String, String> tableNames = PgNames.tables(schema.tables(), problems);
         Map<String, Long> sequences = autoincrementSequences(c);
         Set<String> usedRelationNames = new HashSet<>(tableNames.values());
         List<TablePlan> tables = new ArrayList<>();
         for (SqliteTable t : schema.tables()) {
-            tables.add(planTable(c, t, tableNames, sequences, usedRelationNames, opt, problems, assume));
+            tables.add(planTable(c, t, tableNames, sequences, usedRelationNames, opt, framework, problems, assume));
         }
-        List<TablePlan> withFks = ForeignKeyPlanner.withForeignKeys(tables, opt.schema(), problems);
+        List<TablePlan> withFks = ForeignKeyPlanner.withForeignKeys(tables, opt.schema(), framework, problems);
         List<Plan.ViewPlan> views = new ArrayList<>();
         for (SqliteView v : schema.views()) {
             if (v.select() == null) {
@@ -112,7 +119,7 @@ public final class Planner {
     }
 
     private static TablePlan planTable(Connection c, SqliteTable t, Map<String, String> tableNames, Map<String, Long> sequences,
-                                       Set<String> usedRelationNames, PlanOptions opt, List<Problem> problems, boolean assume) throws SQLException {
+                                       Set<String> usedRelationNames, PlanOptions opt, Framework framework, List<Problem> problems, boolean assume) throws SQLException {
         Map<String, PgType> intents = Profiler.intents(t);
         Profiler.TableProfile prof;
         if (assume) {
@@ -129,9 +136,8 @@ public final class Planner {
         long restart = 0;
         if (t.autoincrement() && sequences.containsKey(t.name())) restart = sequences.get(t.name());
         String pgTable = tableNames.get(t.name());
-        List<IndexPlan> indexes = IndexPlanner.indexes(t, pgTable, colNames, key.primaryKeyUsable(), usedRelationNames, opt.schema(), problems);
-        List<String> checks = new ArrayList<>();
-        for (String chk : t.checks()) checks.add(chk);
+        List<IndexPlan> indexes = IndexPlanner.indexes(t, pgTable, colNames, key.primaryKeyUsable(), usedRelationNames, opt.schema(), framework, problems);
+        List<SqliteCheck> checks = List.copyOf(t.checks());
         return new TablePlan(t, pgTable, cols, keyPg, key.primaryKeyUsable(), key.rowidColumn(), key.rowidSelect(), prof.rows(), restart,
                 indexes, checks, List.of());
     }

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.core.model.SqliteCheck;
 import io.replicator.core.Identifiers;
 import io.replicator.core.model.SqliteTable;
 
@@ -17,7 +18,7 @@ import java.util.List;
  */
 public record TablePlan(SqliteTable source, String pgName, List<ColumnPlan> columns, List<String> keyPgColumns,
                         boolean primaryKeyUsable, String rowidPgColumn, String rowidSelect, long rows, long identityRestart,
-                        List<IndexPlan> indexes, List<String> checks, List<String> foreignKeys) {
+                        List<IndexPlan> indexes, List<SqliteCheck> checks, List<String> foreignKeys) {
 
     /** 1 when the rowid is read first (tables without a usable key), else 0: the offset of the first column. */
     public int rowidOffset() {

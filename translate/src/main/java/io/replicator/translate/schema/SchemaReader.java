@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,33 @@ public final class SchemaReader {
         }
     }
 
+    /** The declared name of the UNIQUE constraint over exactly these columns, or null. */
+    private static String declaredUniqueName(CreateTableText text, List<SqliteIndex.IndexedColumn> cols) {
+        List<String> names = cols.stream().map(x -> x.name() == null ? "" : x.name().toLowerCase(Locale.ROOT)).toList();
+        for (CreateTableText.Unique u : text.uniques) {
+            if (u.name() != null && u.columns().stream().map(x -> x.toLowerCase(Locale.ROOT)).toList().equals(names)) return u.name();
+        }
+        return null;
+    }
+
+    /** The foreign keys with what the CREATE TABLE text declares of each (name, deferral), matched by their columns. */
+    private static List<SqliteForeignKey> declared(CreateTableText text, Collection<SqliteForeignKey> fks) {
+        List<CreateTableText.ForeignKey> unmatched = new ArrayList<>(text.foreignKeys);
+        List<SqliteForeignKey> out = new ArrayList<>();
+        for (SqliteForeignKey fk : fks) {
+            List<String> from = fk.fromColumns().stream().map(x -> x.toLowerCase(Locale.ROOT)).toList();
+            CreateTableText.ForeignKey match = unmatched.stream()
+                    .filter(d -> d.fromColumns().stream().map(x -> x.toLowerCase(Locale.ROOT)).toList().equals(from)).findFirst().orElse(null);
+            if (match == null) {
+                out.add(fk);
+            } else {
+                unmatched.remove(match);
+                out.add(fk.declared(match.name(), match.deferrable(), match.initiallyDeferred()));
+            }
+        }
+        return out;
+    }
+
     private static SqliteTable readTable(Connection c, String name, String sql, Map<String, String> indexSql) throws SQLException {
         CreateTableText text = CreateTableText.parse(sql);
         List<SqliteColumn> columns = new ArrayList<>();
@@ -127,7 +155,12 @@ public final class SchemaReader {
                 Matcher m = PARTIAL_WHERE.matcher(indexSql.get(ix[0]));
                 if (m.find()) where = m.group(1).trim();
             }
-            indexes.add(new SqliteIndex(ix[0], "1".equals(ix[1]), ix[2], cols, where));
+            String constraintName = switch (ix[2]) {
+                case "pk" -> text.primaryKeyName;
+                case "u" -> declaredUniqueName(text, cols);
+                default -> null;
+            };
+            indexes.add(new SqliteIndex(ix[0], "1".equals(ix[1]), ix[2], cols, where, constraintName));
         }
         Map<Integer, SqliteForeignKey> fks = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq")) {
@@ -137,7 +170,8 @@ public final class SchemaReader {
                     int id = rs.getInt(1);
                     SqliteForeignKey fk = fks.computeIfAbsent(id, k -> {
                         try {
-                            return new SqliteForeignKey(id, rs.getString(3), new ArrayList<>(), new ArrayList<>(), rs.getString(6), rs.getString(7));
+                            return new SqliteForeignKey(id, rs.getString(3), new ArrayList<>(), new ArrayList<>(), rs.getString(6), rs.getString(7),
+                                    null, false, false);
                         } catch (SQLException e) {
                             throw new IllegalStateException(e);
                         }
@@ -148,6 +182,6 @@ public final class SchemaReader {
             }
         }
         return new SqliteTable(name, sql, columns, primaryKey, rowidAlias, text.withoutRowid, text.autoincrement, indexes,
-                new ArrayList<>(fks.values()), text.checks);
+                declared(text, fks.values()), text.checks, text.primaryKeyName);
     }
 }
