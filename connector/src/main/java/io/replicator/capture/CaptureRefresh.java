@@ -4,7 +4,7 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.model.SqliteTable;
 import io.replicator.translate.plan.Profiler;
-import io.replicator.translate.plan.RowIdentity;
+import io.replicator.translate.schema.RowIdentity;
 import io.replicator.translate.schema.SchemaReader;
 import io.replicator.translate.schema.SourceSchema;
 

@@ -2,7 +2,7 @@ package io.replicator.feed;
 
 import java.sql.Types;
 
-import io.replicator.translate.plan.RowIdentity;
+import io.replicator.translate.schema.RowIdentity;
 
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.event.SqliteValue;

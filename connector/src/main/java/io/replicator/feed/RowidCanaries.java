@@ -1,6 +1,6 @@
 package io.replicator.feed;
 
-import io.replicator.translate.plan.RowIdentity;
+import io.replicator.translate.schema.RowIdentity;
 
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;

@@ -1,6 +1,6 @@
 package io.replicator.sink;
 
-import io.replicator.translate.plan.RowIdentity;
+import io.replicator.translate.schema.RowIdentity;
 
 import io.replicator.state.SnapshotState;
 import io.replicator.translate.schema.PgCatalog;

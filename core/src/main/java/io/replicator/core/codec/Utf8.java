@@ -1,5 +1,7 @@
 package io.replicator.core.codec;
 
+import io.replicator.core.event.SqliteValue;
+
 /**
  * Strict UTF-8 validation of SQLite TEXT bytes, matching what PostgreSQL's text accepts: well-formed UTF-8,
  * no overlong forms, no surrogates, nothing above U+10FFFF, and no NUL character (PostgreSQL text cannot
@@ -47,9 +49,6 @@ public final class Utf8 {
 
     /** Hex of the bytes, cut to {@code max} bytes, for error messages. */
     public static String hex(byte[] b, int max) {
-        StringBuilder sb = new StringBuilder("x'");
-        for (int i = 0; i < Math.min(b.length, max); i++) sb.append(String.format("%02X", b[i] & 0xff));
-        if (b.length > max) sb.append("…");
-        return sb.append('\'').toString();
+        return SqliteValue.hex(b, max);
     }
 }

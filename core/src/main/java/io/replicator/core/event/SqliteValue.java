@@ -1,6 +1,5 @@
 package io.replicator.core.event;
 
-import io.replicator.core.codec.Utf8;
 
 import io.replicator.core.model.StorageClass;
 
@@ -81,7 +80,15 @@ public record SqliteValue(StorageClass storageClass, Object value) {
             case INTEGER -> Long.toString(asLong());
             case REAL -> Double.toString(asDouble());
             case TEXT -> "'" + new String(asBytes(), StandardCharsets.UTF_8) + "'";
-            case BLOB -> Utf8.hex(asBytes(), 32);
+            case BLOB -> hex(asBytes(), 32);
         };
+    }
+
+    /** {@code x'00FF…'}: the first {@code max} bytes as an SQL blob literal, "…" when there are more. */
+    public static String hex(byte[] b, int max) {
+        StringBuilder sb = new StringBuilder("x'");
+        for (int i = 0; i < Math.min(b.length, max); i++) sb.append(String.format("%02X", b[i] & 0xff));
+        if (b.length > max) sb.append("…");
+        return sb.append('\'').toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.schema.RowIdentity;
 import io.replicator.translate.framework.Framework;
 import io.replicator.core.model.SqliteIndex;
 import io.replicator.core.model.SqliteTable;
@@ -10,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static io.replicator.core.Identifiers.pg;
-import static io.replicator.translate.plan.RowIdentity.ROWID_COLUMN;
+import static io.replicator.translate.schema.RowIdentity.ROWID_COLUMN;
 
 /**
  * A table's key constraint and indexes in PostgreSQL: the primary key (or a UNIQUE on

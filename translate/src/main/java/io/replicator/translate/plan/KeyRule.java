@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.schema.RowIdentity;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.model.SqliteTable;
@@ -10,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.replicator.translate.plan.RowIdentity.ROWID_COLUMN;
+import static io.replicator.translate.schema.RowIdentity.ROWID_COLUMN;
 
 /**
  * The copy's key by {@link RowIdentity} (the rule capture, sink and rollback follow too), with the planner's

@@ -1,5 +1,6 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.schema.RowIdentity;
 import io.replicator.core.codec.Decimals;
 import io.replicator.core.codec.JsonValues;
 import io.replicator.core.codec.Temporals;
@@ -103,13 +104,7 @@ public final class Profiler {
 
     /** Whether a primary-key column (other than the rowid alias, which cannot be NULL) holds a NULL; served by the key's index. */
     public static boolean primaryKeyHasNulls(Connection c, SqliteTable t) throws SQLException {
-        List<String> nullable = t.primaryKey().stream().filter(k -> !k.equals(t.rowidAlias())).toList();
-        if (nullable.isEmpty()) return false;
-        String where = String.join(" OR ", nullable.stream().map(k -> sqlite(k) + " IS NULL").toList());
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + sqlite(t.name()) + " WHERE " + where + ")")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        }
+        return RowIdentity.primaryKeyHasNulls(c, t);
     }
 
     private static String textValues(SqliteTable t, SqliteColumn col, String cls) {

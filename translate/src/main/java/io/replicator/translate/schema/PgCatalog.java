@@ -1,6 +1,5 @@
 package io.replicator.translate.schema;
 
-import io.replicator.translate.plan.RowIdentity;
 
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.types.PgType;
