@@ -39,9 +39,10 @@ final class ColumnPlanner {
             ColumnProfile p = prof.columns().get(col.name());
             boolean rowidAlias = col.name().equals(t.rowidAlias());
             PgType override = opt.typeOverrides().get(t.name() + "." + col.name());
-            ColumnMapping m = assume && override == null && intents.get(col.name()) != null
-                    ? TypeMapper.assume(col, rowidAlias)
-                    : TypeMapper.decide(col, rowidAlias, p, override, opt.conflictPolicy());
+            PgType intent = intents.get(col.name());
+            ColumnMapping m = assume && override == null && intent != null
+                    ? TypeMapper.assume(col, rowidAlias, intent)
+                    : TypeMapper.decide(col, rowidAlias, p, override, opt.conflictPolicy(), intent);
             for (String n : m.notes()) problems.add(new Problem(Problem.Level.NOTE, t.name(), col.name(), n));
             if (m.hasConflict()) {
                 problems.add(new Problem(Problem.Level.ERROR, t.name(), col.name(), m.conflict().replace("%TABLE%", t.name())

@@ -1,5 +1,8 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.framework.FrameworkTypes;
+import io.replicator.translate.types.TypeMapper;
+import io.replicator.core.model.SqliteColumn;
 import io.replicator.translate.framework.Framework;
 import io.replicator.core.model.SqliteCheck;
 import io.replicator.core.Identifiers;
@@ -120,7 +123,14 @@ public final class Planner {
 
     private static TablePlan planTable(Connection c, SqliteTable t, Map<String, String> tableNames, Map<String, Long> sequences,
                                        Set<String> usedRelationNames, PlanOptions opt, Framework framework, List<Problem> problems, boolean assume) throws SQLException {
-        Map<String, PgType> intents = Profiler.intents(t);
+        Map<String, PgType> intents = Profiler.intents(t, framework);
+        for (SqliteColumn col : t.storedColumns()) {
+            FrameworkTypes.Choice choice = col.name().equals(t.rowidAlias()) ? null
+                    : FrameworkTypes.of(framework, t, col, TypeMapper.intent(col, false));
+            if (choice != null && !opt.typeOverrides().containsKey(t.name() + "." + col.name())) {
+                problems.add(new Problem(Problem.Level.NOTE, t.name(), col.name(), choice.why()));
+            }
+        }
         Profiler.TableProfile prof;
         if (assume) {
             List<SqliteColumn> dataDecides = t.storedColumns().stream()
@@ -137,7 +147,17 @@ public final class Planner {
         if (t.autoincrement() && sequences.containsKey(t.name())) restart = sequences.get(t.name());
         String pgTable = tableNames.get(t.name());
         List<IndexPlan> indexes = IndexPlanner.indexes(t, pgTable, colNames, key.primaryKeyUsable(), usedRelationNames, opt.schema(), framework, problems);
-        List<SqliteCheck> checks = List.copyOf(t.checks());
+        List<SqliteCheck> checks = new ArrayList<>();
+        for (SqliteCheck chk : t.checks()) {
+            ColumnPlan json = cols.stream().filter(cp -> cp.type().kind() == PgType.Kind.JSONB || cp.type().kind() == PgType.Kind.JSON)
+                    .filter(cp -> FrameworkTypes.isJsonValid(chk, cp.source().name())).findFirst().orElse(null);
+            if (json != null) {
+                problems.add(new Problem(Problem.Level.NOTE, t.name(), json.source().name(), "CHECK (" + chk.expression() + ") not created: the column is "
+                        + json.type().sql() + ", which holds only valid JSON"));
+                continue;
+            }
+            checks.add(chk);
+        }
         return new TablePlan(t, pgTable, cols, keyPg, key.primaryKeyUsable(), key.rowidColumn(), key.rowidSelect(), prof.rows(), restart,
                 indexes, checks, List.of());
     }

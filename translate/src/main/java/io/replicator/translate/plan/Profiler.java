@@ -1,5 +1,7 @@
 package io.replicator.translate.plan;
 
+import io.replicator.translate.framework.Framework;
+import io.replicator.translate.framework.FrameworkTypes;
 import io.replicator.translate.schema.RowIdentity;
 import io.replicator.core.codec.Decimals;
 import io.replicator.core.codec.JsonValues;
@@ -155,8 +157,18 @@ public final class Profiler {
 
     /** Column intents for a table (what the declared types ask for). */
     public static Map<String, PgType> intents(SqliteTable t) {
+        return intents(t, Framework.NONE);
+    }
+
+    /** Column intents for a table: what the declared types ask for, or what the framework's PostgreSQL backend makes of them. */
+    public static Map<String, PgType> intents(SqliteTable t, Framework framework) {
         Map<String, PgType> m = new LinkedHashMap<>();
-        for (SqliteColumn col : t.storedColumns()) m.put(col.name(), TypeMapper.intent(col, col.name().equals(t.rowidAlias())));
+        for (SqliteColumn col : t.storedColumns()) {
+            boolean rowidAlias = col.name().equals(t.rowidAlias());
+            PgType generic = TypeMapper.intent(col, rowidAlias);
+            FrameworkTypes.Choice choice = rowidAlias ? null : FrameworkTypes.of(framework, t, col, generic);
+            m.put(col.name(), choice != null ? choice.type() : generic);
+        }
         return m;
     }
 

@@ -79,7 +79,11 @@ public final class TypeMapper {
      * {@link ColumnMapping#assumed()}). Null when the declared type says nothing and the data must decide.
      */
     public static ColumnMapping assume(SqliteColumn c, boolean rowidAlias) {
-        PgType intent = intent(c, rowidAlias);
+        return assume(c, rowidAlias, intent(c, rowidAlias));
+    }
+
+    /** {@link #assume(SqliteColumn, boolean)} with the intent given (a framework's choice, or the declared type's). */
+    public static ColumnMapping assume(SqliteColumn c, boolean rowidAlias, PgType intent) {
         return intent == null ? null : new ColumnMapping(intent, List.of(), null, !rowidAlias);
     }
 
@@ -102,6 +106,11 @@ public final class TypeMapper {
      * @param override the user's {@code --type} for this column, or null
      */
     public static ColumnMapping decide(SqliteColumn c, boolean rowidAlias, ColumnProfile p, PgType override, ConflictPolicy policy) {
+        return decide(c, rowidAlias, p, override, policy, intent(c, rowidAlias));
+    }
+
+    /** {@link #decide(SqliteColumn, boolean, ColumnProfile, PgType, ConflictPolicy)} with the intent given. */
+    public static ColumnMapping decide(SqliteColumn c, boolean rowidAlias, ColumnProfile p, PgType override, ConflictPolicy policy, PgType intent) {
         List<String> notes = new ArrayList<>();
         if (override != null) {
             String bad = incompatibleClasses(override, p);
@@ -109,7 +118,6 @@ public final class TypeMapper {
             return new ColumnMapping(override, notes, bad == null ? null
                     : "holds " + bad + " values, which " + override.sql() + " (set by --type) cannot hold");
         }
-        PgType intent = intent(c, rowidAlias);
         if (intent != null) {
             PgType fitted = fit(intent, p, notes);
             if (fitted != null) return new ColumnMapping(fitted, notes, null);
@@ -199,7 +207,7 @@ public final class TypeMapper {
                     return PgType.TIMESTAMPTZ;
                 }
                 if (intent.kind() == PgType.Kind.DATE && p.textsNotDateOnly() > 0) return PgType.TIMESTAMP;
-                return intent.kind() == PgType.Kind.TIMESTAMPTZ ? PgType.TIMESTAMP : intent;
+                return intent;
             }
             case JSONB -> {
                 if (!onlyTexts) return null;

@@ -1,0 +1,77 @@
+package io.replicator.snapshot;
+
+import io.replicator.core.testing.SqliteFiles;
+import io.replicator.core.testing.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Types as the application's framework makes them on PostgreSQL, recognized from its migration tables, each copy
+ * still checked value by value (verify equal).
+ */
+class FrameworkTypesIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void djangoDatetimeIsTimestamptzAndItsJsonFieldIsJsonb() throws Exception {
+        Path f = SqliteFiles.create(dir, "django.db",
+                "CREATE TABLE django_migrations (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, app varchar(255) NOT NULL, name varchar(255) NOT NULL,"
+                        + " applied datetime NOT NULL)",
+                "CREATE TABLE shop_customer (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, created_at datetime NOT NULL, is_active bool NOT NULL,"
+                        + " profile text NOT NULL CHECK ((JSON_VALID(\"profile\") OR \"profile\" IS NULL)))",
+                "INSERT INTO django_migrations (app, name, applied) VALUES ('shop', '0001_initial', '2026-11-29 20:21:11.123456')",
+                "INSERT INTO shop_customer VALUES (1, '2026-11-29 20:21:11.123456', 1, '{\"b\": 1, \"a\": [true, null]}'),"
+                        + " (2, '2026-01-01 00:00:00', 0, '{}')");
+        String schema = TestPostgres.freshSchema("fw_django");
+        Snap.snapshot(f, schema);
+        assertEquals("timestamp with time zone", type(schema, "shop_customer", "created_at"));
+        assertEquals("jsonb", type(schema, "shop_customer", "profile"));
+        assertEquals("boolean", type(schema, "shop_customer", "is_active"));
+        assertEquals("2026-11-29T20:21:11.123456Z", value(schema, "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                + " FROM \"" + schema + "\".shop_customer WHERE id = 1"), "SQLite's text is UTC");
+        assertTrue(Snap.verify(f, schema).equal());
+    }
+
+    @Test
+    void laravelTinyint1IsBoolean() throws Exception {
+        Path f = SqliteFiles.create(dir, "laravel.db",
+                "CREATE TABLE migrations (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, migration varchar NOT NULL, batch integer NOT NULL)",
+                "CREATE TABLE users (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, is_admin tinyint(1) NOT NULL DEFAULT '0')",
+                "INSERT INTO users (is_admin) VALUES (0), (1)");
+        String schema = TestPostgres.freshSchema("fw_laravel");
+        Snap.snapshot(f, schema);
+        assertEquals("boolean", type(schema, "users", "is_admin"));
+        assertTrue(Snap.verify(f, schema).equal());
+    }
+
+    @Test
+    void withoutAFrameworkTheGenericRuleStands() throws Exception {
+        Path f = SqliteFiles.create(dir, "plain.db", "CREATE TABLE t (id integer PRIMARY KEY, at datetime, flag tinyint(1))",
+                "INSERT INTO t VALUES (1, '2026-11-29 20:21:11', 7)");
+        String schema = TestPostgres.freshSchema("fw_none");
+        Snap.snapshot(f, schema);
+        assertEquals("timestamp without time zone", type(schema, "t", "at"));
+        assertEquals("smallint", type(schema, "t", "flag"));
+    }
+
+    private static String type(String schema, String table, String column) throws Exception {
+        return value(schema, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = '\"" + schema + "\"." + table
+                + "'::regclass AND attname = '" + column + "'");
+    }
+
+    private static String value(String schema, String sql) throws Exception {
+        try (Connection c = TestPostgres.connect(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            assertTrue(rs.next(), sql);
+            return rs.getString(1);
+        }
+    }
+}
