@@ -1,5 +1,7 @@
 package io.replicator.rollback;
 
+import java.util.UUID;
+import io.replicator.core.codec.Uuids;
 import java.sql.Types;
 import java.time.LocalDateTime;
 import java.util.Collections;
@@ -167,6 +169,10 @@ final class SqliteWriteBack {
                 OffsetDateTime o = rs.getObject(col, OffsetDateTime.class);
                 if (o == null) ps.setNull(p, Types.NULL);
                 else ps.setString(p, trimFraction(o.withOffsetSameInstant(ZoneOffset.UTC).format(TZ)) + "+00:00");
+            }
+            case UUID -> { // back in the spelling it had in SQLite: 32 lowercase hex digits
+                UUID u = rs.getObject(col, UUID.class);
+                if (u == null) ps.setNull(p, Types.NULL); else ps.setString(p, Uuids.hex(u));
             }
             case TIMESTAMP -> {
                 LocalDateTime l = rs.getObject(col, LocalDateTime.class);

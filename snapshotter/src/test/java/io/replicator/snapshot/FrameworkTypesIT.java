@@ -22,20 +22,25 @@ class FrameworkTypesIT {
     Path dir;
 
     @Test
-    void djangoDatetimeIsTimestamptzAndItsJsonFieldIsJsonb() throws Exception {
+    void djangoDatetimeIsTimestamptzItsJsonFieldJsonbAndItsUuidFieldUuid() throws Exception {
         Path f = SqliteFiles.create(dir, "django.db",
                 "CREATE TABLE django_migrations (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, app varchar(255) NOT NULL, name varchar(255) NOT NULL,"
                         + " applied datetime NOT NULL)",
                 "CREATE TABLE shop_customer (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, created_at datetime NOT NULL, is_active bool NOT NULL,"
-                        + " profile text NOT NULL CHECK ((JSON_VALID(\"profile\") OR \"profile\" IS NULL)))",
+                        + " profile text NOT NULL CHECK ((JSON_VALID(\"profile\") OR \"profile\" IS NULL)), external_id char(32) NOT NULL UNIQUE)",
+                "CREATE TABLE shop_token (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, token char(32) NOT NULL)",
+                "INSERT INTO shop_token (token) VALUES ('0123456789abcdef0123456789ABCDEF')",
                 "INSERT INTO django_migrations (app, name, applied) VALUES ('shop', '0001_initial', '2026-11-29 20:21:11.123456')",
-                "INSERT INTO shop_customer VALUES (1, '2026-11-29 20:21:11.123456', 1, '{\"b\": 1, \"a\": [true, null]}'),"
-                        + " (2, '2026-01-01 00:00:00', 0, '{}')");
+                "INSERT INTO shop_customer VALUES (1, '2026-11-29 20:21:11.123456', 1, '{\"b\": 1, \"a\": [true, null]}', '0123456789abcdef0123456789abcdef'),"
+                        + " (2, '2026-01-01 00:00:00', 0, '{}', 'ffffffffffffffffffffffffffffffff')");
         String schema = TestPostgres.freshSchema("fw_django");
         Snap.snapshot(f, schema);
         assertEquals("timestamp with time zone", type(schema, "shop_customer", "created_at"));
         assertEquals("jsonb", type(schema, "shop_customer", "profile"));
         assertEquals("boolean", type(schema, "shop_customer", "is_active"));
+        assertEquals("uuid", type(schema, "shop_customer", "external_id"));
+        assertEquals("01234567-89ab-cdef-0123-456789abcdef", value(schema, "SELECT external_id::text FROM \"" + schema + "\".shop_customer WHERE id = 1"));
+        assertEquals("character varying(32)", type(schema, "shop_token", "token"), "an uppercase hex value would not come back from uuid: kept as text");
         assertEquals("2026-11-29T20:21:11.123456Z", value(schema, "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
                 + " FROM \"" + schema + "\".shop_customer WHERE id = 1"), "SQLite's text is UTC");
         assertTrue(Snap.verify(f, schema).equal());

@@ -24,6 +24,7 @@ final class DigestSql {
             case NUMERIC -> "'M' || trim_scale(" + x + ")::text";
             case TEXT, VARCHAR, JSON -> "'T' || octet_length(" + x + "::text) || ':' || " + x + "::text";
             case JSONB -> "'J' || hashtextextended(" + x + "::text, " + RowDigest.SEED_JSONB + ")::text";
+            case UUID -> "'u' || replace(" + x + "::text, '-', '')";
             case BYTEA -> "'B' || octet_length(" + x + ") || ':' || encode(" + x + ", 'hex')";
             case DATE -> "'d' || CASE WHEN isfinite(" + x + ") THEN (" + x + " - DATE '1970-01-01')::text ELSE " + x + "::text END";
             case TIMESTAMP, TIMESTAMPTZ -> "'t' || CASE WHEN isfinite(" + x + ") THEN (extract(epoch FROM " + x

@@ -1,5 +1,7 @@
 package io.replicator.verify;
 
+import java.util.UUID;
+import io.replicator.core.codec.Uuids;
 import io.replicator.core.codec.JsonbText;
 import io.replicator.core.codec.PgHash;
 import io.replicator.core.codec.ValueConverter;
@@ -138,6 +140,7 @@ final class RowDigest {
             case DATE -> out.put('d', Long.toString(((LocalDate) v).toEpochDay()));
             case TIMESTAMP -> out.put('t', Long.toString(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))));
             case TIMESTAMPTZ -> out.put('t', Long.toString(micros((Instant) v)));
+            case UUID -> out.put('u', Uuids.hex((UUID) v));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.replicator.core.codec;
 
+import java.util.UUID;
 import io.replicator.core.types.PgType;
 
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class PgBinaryRowWriter {
             case DATE -> { ensure(8); putInt(4); putInt((int) (((LocalDate) v).toEpochDay() - PG_EPOCH_DAY)); }
             case TIMESTAMP -> { ensure(12); putInt(8); putLong(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))); }
             case TIMESTAMPTZ -> { ensure(12); putInt(8); putLong(micros((Instant) v)); }
+            case UUID -> { ensure(20); putInt(16); putLong(((UUID) v).getMostSignificantBits()); putLong(((UUID) v).getLeastSignificantBits()); }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.replicator.core.codec;
 
+import java.util.UUID;
 import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
@@ -53,6 +54,9 @@ public final class PgValueReader {
             case TIMESTAMPTZ -> {
                 OffsetDateTime o = rs.getObject(i, OffsetDateTime.class);
                 return o == null ? null : o.toInstant();
+            }
+            case UUID -> {
+                return rs.getObject(i, UUID.class);
             }
         }
         throw new IllegalStateException("unhandled type " + t);

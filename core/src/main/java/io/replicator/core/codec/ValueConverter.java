@@ -1,5 +1,6 @@
 package io.replicator.core.codec;
 
+import java.util.UUID;
 import io.replicator.core.event.SqliteValue;
 
 import io.replicator.core.types.PgType;
@@ -104,6 +105,11 @@ public final class ValueConverter {
                 String problem = JsonValues.jsonbProblem(utf8);
                 if (problem != null) throw new ConversionException(problem);
                 return new Text(utf8);
+            }
+            case UUID -> {
+                UUID u = Uuids.fromHex(utf8);
+                if (u == null) throw new ConversionException("is not a UUID in 32 lowercase hex digits (uuid would not keep its spelling)");
+                return u;
             }
             case DATE, TIMESTAMP, TIMESTAMPTZ -> {
                 Temporals.Parsed p = Temporals.parse(new String(utf8, StandardCharsets.UTF_8));

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public record PgType(Kind kind, int precision, int scale, int length) {
 
-    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, JSON, JSONB }
+    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, JSON, JSONB, UUID }
 
     public static final PgType SMALLINT = of(Kind.SMALLINT);
     public static final PgType INTEGER = of(Kind.INTEGER);
@@ -27,6 +27,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
     public static final PgType TIMESTAMPTZ = of(Kind.TIMESTAMPTZ);
     public static final PgType JSON = of(Kind.JSON);
     public static final PgType JSONB = of(Kind.JSONB);
+    public static final PgType UUID = of(Kind.UUID);
 
     private static PgType of(Kind k) {
         return new PgType(k, 0, 0, 0);
@@ -84,6 +85,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case TIMESTAMPTZ -> "timestamptz";
             case JSON -> "json";
             case JSONB -> "jsonb";
+            case UUID -> "uuid";
         };
     }
 
@@ -127,6 +129,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case "timestamptz", "timestamp with time zone" -> TIMESTAMPTZ;
             case "json" -> JSON;
             case "jsonb" -> JSONB;
+            case "uuid" -> UUID;
             default -> throw ReplicatorException.config("type '" + raw + "' is not one this tool can target; use one of smallint, integer, bigint, "
                     + "boolean, double precision, numeric, numeric(p,s), text, varchar(n), bytea, date, timestamp, timestamptz, json, jsonb");
         };

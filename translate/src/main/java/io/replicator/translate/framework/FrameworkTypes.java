@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  *   <li>Django {@code datetime} → {@code timestamptz}: with USE_TZ (the default of new projects) Django keeps UTC in
  *       SQLite without an offset and reads aware datetimes back; {@code timestamp} gave it naive ones.</li>
  *   <li>Django JSONField ({@code text} with {@code CHECK (JSON_VALID(col) ...)}) → {@code jsonb}.</li>
+ *   <li>Django UUIDField and SQLAlchemy's UUID recipe ({@code char(32)} holding 32 lowercase hex digits) → {@code uuid}.</li>
  *   <li>Laravel {@code tinyint(1)} → {@code boolean}.</li>
  *   <li>SQLAlchemy {@code JSON} → {@code json} (its PostgreSQL JSON type; the generic rule makes jsonb).</li>
  * </ul>
@@ -35,6 +36,10 @@ public final class FrameworkTypes {
                     return new Choice(PgType.TIMESTAMPTZ, "Django DateTimeField: timestamptz, as Django makes it on PostgreSQL; SQLite holds UTC"
                             + " without an offset when USE_TZ is on (with USE_TZ off, use --type " + t.name() + "." + col.name() + "=timestamp)");
                 }
+                if (declared.equals("char(32)")) {
+                    return new Choice(PgType.UUID, "Django UUIDField (char(32)): uuid, as Django makes it on PostgreSQL (only if every value is"
+                            + " 32 lowercase hex digits)");
+                }
                 if (declared.equals("text") && jsonValidCheck(t, col)) {
                     return new Choice(PgType.JSONB, "Django JSONField (text with a JSON_VALID check): jsonb, as Django makes it on PostgreSQL");
                 }
@@ -45,6 +50,10 @@ public final class FrameworkTypes {
                 }
             }
             case ALEMBIC -> {
+                if (declared.equals("char(32)")) {
+                    return new Choice(PgType.UUID, "SQLAlchemy's UUID recipe (CHAR(32)): uuid, as the recipe makes it on PostgreSQL (only if every"
+                            + " value is 32 lowercase hex digits)");
+                }
                 if (declared.equals("json") && generic != null && generic.kind() == PgType.Kind.JSONB) {
                     return new Choice(PgType.JSON, "SQLAlchemy JSON: json, as SQLAlchemy makes it on PostgreSQL");
                 }

@@ -77,6 +77,7 @@ public final class DefaultTranslator {
             case NUMERIC -> v instanceof Double d ? (d > 0 ? "'Infinity'::numeric" : "'-Infinity'::numeric") : ((BigDecimal) v).toPlainString();
             case TEXT, VARCHAR, JSON, JSONB -> sqlLiteral(((ValueConverter.Text) v).string());
             case DATE, TIMESTAMP, TIMESTAMPTZ -> sqlLiteral(v.toString()) + "::" + t.sql();
+            case UUID -> sqlLiteral(v.toString()) + "::uuid";
             case BYTEA -> {
                 StringBuilder sb = new StringBuilder("'\\x");
                 for (byte b : (byte[]) v) sb.append(String.format("%02x", b & 0xff));

@@ -43,6 +43,9 @@ public final class Profiler {
      * Profiles only {@code cols} (the others get an empty profile), with or without the one-column Java scans.
      * With no column at all this is just {@code count(*)}, which SQLite answers without reading rows.
      */
+    /** Aggregates per column in the profile's one query. */
+    private static final int AGGREGATES = 9;
+
     public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents, List<SqliteColumn> cols, boolean semanticScans)
             throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT count(*)");
@@ -65,16 +68,22 @@ public final class Profiler {
             } else {
                 sql.append(", 0");
             }
+            if (intent != null && intent.kind() == PgType.Kind.UUID) { // only 32 lowercase hex digits come back from uuid unchanged
+                sql.append(", sum(typeof(").append(q).append(")='text' AND NOT (length(").append(q).append(")=32 AND ").append(q)
+                   .append(" NOT GLOB '*[^0-9a-f]*'))");
+            } else {
+                sql.append(", 0");
+            }
         }
         sql.append(" FROM ").append(sqlite(t.name()));
         Map<String, ColumnProfile> out = new LinkedHashMap<>();
         long rows;
-        long[][] agg = new long[cols.size()][8];
+        long[][] agg = new long[cols.size()][AGGREGATES];
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
             rs.next();
             rows = rs.getLong(1);
             for (int i = 0; i < cols.size(); i++) {
-                for (int k = 0; k < 8; k++) agg[i][k] = rs.getLong(2 + i * 8 + k);
+                for (int k = 0; k < AGGREGATES; k++) agg[i][k] = rs.getLong(2 + i * AGGREGATES + k);
             }
         }
         for (int i = 0; i < cols.size(); i++) {
@@ -98,7 +107,7 @@ public final class Profiler {
                 negZero = r[1];
             }
             out.put(col.name(), new ColumnProfile(rows, rows - nonNull, ints, reals, texts, blobs, a[4], a[5], a[6], a[7],
-                    notTemporal, withOffset, notDateOnly, notJson, realsNotFitting, negZero));
+                    notTemporal, withOffset, notDateOnly, notJson, realsNotFitting, negZero, a[8]));
         }
         for (SqliteColumn col : t.storedColumns()) out.putIfAbsent(col.name(), ColumnProfile.empty());
         return new TableProfile(rows, out);

@@ -8,7 +8,15 @@ package io.replicator.translate.types;
 public record ColumnProfile(long rows, long nulls, long integers, long reals, long texts, long blobs,
                             long minInteger, long maxInteger, long maxTextChars,
                             long integersNotBoolean, long textsNotTemporal, long textsWithOffset, long textsNotDateOnly,
-                            long textsNotJson, long realsNotFitting, long realsNegativeZero) {
+                            long textsNotJson, long realsNotFitting, long realsNegativeZero, long textsNotUuid) {
+
+    /** A profile without the UUID counter (measured only for a uuid intent). */
+    public ColumnProfile(long rows, long nulls, long integers, long reals, long texts, long blobs, long minInteger, long maxInteger, long maxTextChars,
+                         long integersNotBoolean, long textsNotTemporal, long textsWithOffset, long textsNotDateOnly, long textsNotJson,
+                         long realsNotFitting, long realsNegativeZero) {
+        this(rows, nulls, integers, reals, texts, blobs, minInteger, maxInteger, maxTextChars, integersNotBoolean, textsNotTemporal, textsWithOffset,
+                textsNotDateOnly, textsNotJson, realsNotFitting, realsNegativeZero, 0);
+    }
 
     public long nonNull() {
         return integers + reals + texts + blobs;

@@ -209,6 +209,10 @@ public final class TypeMapper {
                 if (intent.kind() == PgType.Kind.DATE && p.textsNotDateOnly() > 0) return PgType.TIMESTAMP;
                 return intent;
             }
+            case UUID -> {
+                if (!onlyTexts || p.textsNotUuid() > 0) return null;
+                return intent;
+            }
             case JSONB -> {
                 if (!onlyTexts) return null;
                 if (p.textsNotJson() > 0) {
