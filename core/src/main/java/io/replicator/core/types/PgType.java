@@ -131,7 +131,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case "jsonb" -> JSONB;
             case "uuid" -> UUID;
             default -> throw ReplicatorException.config("type '" + raw + "' is not one this tool can target; use one of smallint, integer, bigint, "
-                    + "boolean, double precision, numeric, numeric(p,s), text, varchar(n), bytea, date, timestamp, timestamptz, json, jsonb");
+                    + "boolean, double precision, numeric, numeric(p,s), text, varchar(n), bytea, date, timestamp, timestamptz, json, jsonb, uuid");
         };
     }
 }

@@ -14,8 +14,9 @@ import static io.replicator.core.Identifiers.pg;
 /**
  * Foreign keys, planned once every table has its PostgreSQL name and columns (a key may point to any table).
  * SQLite matches table and column names case-insensitively and does not check a key to a missing table or
- * column; such a key is a WARNING and is not created. Every key is DEFERRABLE INITIALLY IMMEDIATE: the sink
- * applies a batch in any order within one transaction, the application after cutover sees SQLite's behaviour.
+ * column; such a key is a WARNING and is not created. A key keeps its declared name, actions and deferral (every
+ * key of a Django application is DEFERRABLE INITIALLY DEFERRED, as Django makes it), so the application after the
+ * cutover finds what its framework would have created; the sink does not depend on deferral (it runs as a replica).
  */
 final class ForeignKeyPlanner {
     private ForeignKeyPlanner() {}
