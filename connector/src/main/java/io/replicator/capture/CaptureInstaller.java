@@ -1,13 +1,12 @@
 package io.replicator.capture;
 
-import io.replicator.core.Identifiers;
-import io.replicator.core.sqlite.SqliteErrors;
-import java.util.UUID;
-
 import io.replicator.core.ExitCode;
+import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
+import io.replicator.core.sqlite.SqliteErrors;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.core.sqlite.SqliteWriteLock;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Installs and removes change capture in a SQLite file. Each is one write transaction: the application sees

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +90,19 @@ class ValueConverterTest {
                 "2024-01-01 10:00:00Zx", "0000-01-01", "2024-01-01 10:60", "2024-01-01X10:00", " 2024-01-01"}) {
             assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIMESTAMPTZ, utf8(bad)), bad);
         }
+    }
+
+    @Test
+    void timesOfDayParseOnlyWhenExact() throws Exception {
+        assertEquals(LocalTime.of(10, 30), ValueConverter.fromText(PgType.TIME, utf8("10:30")));
+        assertEquals(LocalTime.of(10, 30, 5), ValueConverter.fromText(PgType.TIME, utf8("10:30:05")));
+        assertEquals(LocalTime.of(23, 59, 59, 999_999_000), ValueConverter.fromText(PgType.TIME, utf8("23:59:59.999999")));
+        assertEquals(LocalTime.of(7, 0, 0, 500_000_000), ValueConverter.fromText(PgType.TIME, utf8("07:00:00.5")));
+        for (String bad : new String[] {"noon", "7:00", "24:00:00", "10:60", "10:30:61", "10:30:00.1234567", "10:30:00.", "10:30:00Z",
+                "10:30:00+02:00", "2024-01-01 10:30", " 10:30", "10:30 "}) {
+            assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIME, utf8(bad)), bad);
+        }
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.TIME, 37800), "seconds are no time of day SQLite's time() reads");
     }
 
     @Test

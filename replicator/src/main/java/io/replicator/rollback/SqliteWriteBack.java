@@ -1,14 +1,9 @@
 package io.replicator.rollback;
 
-import java.util.UUID;
-import io.replicator.core.codec.Uuids;
-import java.sql.Types;
-import java.time.LocalDateTime;
-import java.util.Collections;
-
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.Uuids;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.ColumnPlan;
 import io.replicator.translate.plan.TablePlan;
@@ -19,11 +14,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 
 import static io.replicator.core.Identifiers.pg;
 import static io.replicator.core.Identifiers.sqlite;
@@ -37,6 +37,7 @@ import static io.replicator.core.Identifiers.sqlite;
  */
 final class SqliteWriteBack {
     private static final DateTimeFormatter TZ = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
     private final TablePlan plan;
     private final List<PgType> types;
@@ -173,6 +174,10 @@ final class SqliteWriteBack {
             case UUID -> { // back in the spelling it had in SQLite: 32 lowercase hex digits
                 UUID u = rs.getObject(col, UUID.class);
                 if (u == null) ps.setNull(p, Types.NULL); else ps.setString(p, Uuids.hex(u));
+            }
+            case TIME -> { // HH:MM:SS with the fraction trimmed, as SQLite's time() and the ORMs read it
+                LocalTime l = rs.getObject(col, LocalTime.class);
+                if (l == null) ps.setNull(p, Types.NULL); else ps.setString(p, trimFraction(l.format(TIME_OF_DAY)));
             }
             case TIMESTAMP -> {
                 LocalDateTime l = rs.getObject(col, LocalDateTime.class);

@@ -46,6 +46,8 @@ class RollbackIT {
                 "CREATE TABLE k (code TEXT PRIMARY KEY, qty INTEGER) WITHOUT ROWID",
                 "CREATE TABLE nokey (x TEXT NOT NULL UNIQUE)",
                 "CREATE TABLE gone (id INTEGER PRIMARY KEY, v TEXT)",
+                "CREATE TABLE clock (id INTEGER PRIMARY KEY, tm TIME)",
+                "INSERT INTO clock VALUES (1, '10:30'), (2, '23:59:59.999999')",
                 "INSERT INTO t (v, r, n, at, b) SELECT 'seed ' || i, i / 3.0, i || '.25', '2024-01-02 03:04:05', x'00ff' FROM"
                         + " (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 200) SELECT i FROM s)",
                 "INSERT INTO k VALUES ('a', 1), ('b', 2), ('c', 3)",
@@ -56,9 +58,9 @@ class RollbackIT {
         FeedSettings fs = TestReplication.prepare(db, schema, dir.resolve("state-" + name), TestPostgres.target());
         try (ChangeFeed feed = ChangeFeed.start(fs, TestKafka.bootstrap());
              Sink sink = Sink.start(SinkSettings.of(TestKafka.bootstrap(), fs.topic(), schema, TestPostgres.target()))) {
-            sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'");
+            sqlite(db, "UPDATE k SET qty = 20 WHERE code = 'b'", "INSERT INTO clock VALUES (3, '07:00:00.5')");
             // applied: the sink runs and holds its lock
-            Await.until("the sink applied seq 1", Duration.ofSeconds(20), () -> sink.appliedSeq() >= 1, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
+            Await.until("the sink applied seq 2", Duration.ofSeconds(20), () -> sink.appliedSeq() >= 2, () -> "at " + sink.appliedSeq() + ", failure " + sink.failure());
             Cutover.Result r = new Cutover(src, TestPostgres.target(), schema,
                     new Cutover.Options(Duration.ofSeconds(20), 1_000_000, Cutover.VerifyMode.FULL, null, false)).run();
             assertTrue(r.done(), r.reason());
@@ -101,7 +103,9 @@ class RollbackIT {
                 "INSERT INTO k VALUES ('new', 7)",
                 "INSERT INTO nokey (x) VALUES ('three')",
                 "TRUNCATE gone",
-                "INSERT INTO gone VALUES (9, 'after truncate')");
+                "INSERT INTO gone VALUES (9, 'after truncate')",
+                "INSERT INTO clock VALUES (4, '12:34:56.789')",
+                "UPDATE clock SET tm = '00:00:01' WHERE id = 1");
 
         Rollback.Result r = new Rollback(SqliteSource.of(s.db().toString()), TestPostgres.target(), s.schema()).run();
         assertTrue(r.done(), r.reason());
@@ -117,6 +121,8 @@ class RollbackIT {
         assertEquals("z,c,new,b", String.join(",", sqliteValue(s.db(), "SELECT group_concat(code) FROM (SELECT code FROM k ORDER BY qty)")));
         assertEquals("one,two,three", sqliteValue(s.db(), "SELECT group_concat(x) FROM (SELECT x FROM nokey ORDER BY rowid)"));
         assertEquals("9", sqliteValue(s.db(), "SELECT group_concat(id) FROM gone"), "a truncated table comes back whole");
+        assertEquals("00:00:01|23:59:59.999999|07:00:00.5|12:34:56.789",
+                sqliteValue(s.db(), "SELECT group_concat(tm, '|') FROM (SELECT tm FROM clock ORDER BY id)"), "times of day, as SQLite's time() reads them");
 
         sqlite(s.db(), "INSERT INTO t (v) VALUES ('SQLite takes writes again')");
         SQLException refused = assertThrows(SQLException.class, () -> pg(s.schema(), "INSERT INTO t (v) VALUES ('refused')"));

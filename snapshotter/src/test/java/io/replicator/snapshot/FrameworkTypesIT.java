@@ -47,6 +47,33 @@ class FrameworkTypesIT {
     }
 
     @Test
+    void aTableReplannedDuringTheCopyKeepsItsFrameworkTypesAndTheKeysToIt() throws Exception {
+        // orders.total is declared NUMERIC(12, 4) but holds a REAL that does not fit: the copy profiles the table and
+        // copies it again. Its GUID key must still be uuid, or order_lines.order_id (uuid) can no longer reference it.
+        Path f = SqliteFiles.create(dir, "sa.db",
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+                "INSERT INTO alembic_version VALUES ('0001')",
+                "CREATE TABLE orders (id CHAR(32) NOT NULL, placed_at DATETIME NOT NULL, total NUMERIC(12, 4) NOT NULL, doc JSON NOT NULL,"
+                        + " bad_doc JSON, PRIMARY KEY (id))",
+                "CREATE TABLE order_lines (id INTEGER NOT NULL, order_id CHAR(32) NOT NULL, PRIMARY KEY (id),"
+                        + " FOREIGN KEY(order_id) REFERENCES orders (id) ON DELETE CASCADE)",
+                "INSERT INTO orders VALUES ('33098da9f22e4b2a91f9ba6b0335b8be', '2026-11-29 20:21:11.123456', 251720.19189999998,"
+                        + " '{\"b\": 1, \"b\": 2.50}', '{not json')",
+                "INSERT INTO order_lines VALUES (1, '33098da9f22e4b2a91f9ba6b0335b8be')");
+        String schema = TestPostgres.freshSchema("fw_replan");
+        Snap.snapshot(f, schema);
+        assertEquals("numeric", type(schema, "orders", "total"), "re-planned from the data");
+        assertEquals("uuid", type(schema, "orders", "id"), "the framework's type survives the re-plan");
+        assertEquals("uuid", type(schema, "order_lines", "order_id"));
+        assertEquals("json", type(schema, "orders", "doc"), "SQLAlchemy's JSON on PostgreSQL");
+        assertEquals("{\"b\": 1, \"b\": 2.50}", value(schema, "SELECT doc::text FROM \"" + schema + "\".orders"), "json keeps the text as written");
+        assertEquals("text", type(schema, "orders", "bad_doc"), "not JSON: neither json nor jsonb can hold it");
+        assertEquals("1", value(schema, "SELECT count(*) FROM pg_constraint WHERE conrelid = '\"" + schema + "\".order_lines'::regclass AND contype = 'f'"),
+                "the foreign key to the re-planned table is created");
+        assertTrue(Snap.verify(f, schema).equal());
+    }
+
+    @Test
     void laravelTinyint1IsBoolean() throws Exception {
         Path f = SqliteFiles.create(dir, "laravel.db",
                 "CREATE TABLE migrations (id integer PRIMARY KEY AUTOINCREMENT NOT NULL, migration varchar NOT NULL, batch integer NOT NULL)",

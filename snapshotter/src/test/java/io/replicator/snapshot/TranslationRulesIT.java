@@ -101,6 +101,35 @@ class TranslationRulesIT {
     }
 
     @Test
+    void aTimeOfDayIsTimeWhenEveryValueIsOneAndTextOtherwise() throws Exception {
+        Path f = SqliteFiles.create(dir, "time.db",
+                "CREATE TABLE shift (id INTEGER PRIMARY KEY, starts TIME NOT NULL, ends TIME, opens TIME DEFAULT CURRENT_TIME, note TIME)",
+                "INSERT INTO shift (id, starts, ends, note) VALUES (1, '08:00', '16:30:00', '10:00'), (2, '22:00:00.000001', NULL, 'noon'),"
+                        + " (3, '00:00:00', '23:59:59.999999', '10:00')");
+        String schema = TestPostgres.freshSchema("rules_time");
+        Snap.snapshot(f, schema);
+        assertTrue(Snap.verify(f, schema).equal());
+        try (Connection c = TestPostgres.connect(); Statement st = c.createStatement()) {
+            assertEquals("time without time zone", EdgeValuesIT.columnType(c, schema, "shift", "starts"));
+            assertEquals("time without time zone", EdgeValuesIT.columnType(c, schema, "shift", "ends"));
+            assertEquals("text", EdgeValuesIT.columnType(c, schema, "shift", "note"), "'noon' is no time of day time can hold");
+            try (ResultSet rs = st.executeQuery("SELECT starts::text, ends::text FROM \"" + schema + "\".shift ORDER BY id")) {
+                assertTrue(rs.next());
+                assertEquals("08:00:00", rs.getString(1));
+                assertTrue(rs.next());
+                assertEquals("22:00:00.000001", rs.getString(1));
+                assertTrue(rs.next());
+                assertEquals("23:59:59.999999", rs.getString(2));
+            }
+            st.execute("INSERT INTO \"" + schema + "\".shift (id, starts) VALUES (4, '09:00')");
+            try (ResultSet rs = st.executeQuery("SELECT opens IS NOT NULL FROM \"" + schema + "\".shift WHERE id = 4")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1), "CURRENT_TIME is kept as a default");
+            }
+        }
+    }
+
+    @Test
     void longNamesThatCollideAreRenamedDeterministicallyAndReported() throws Exception {
         String a = "x".repeat(62) + "_a1";
         String b = "x".repeat(62) + "_b2";

@@ -27,6 +27,7 @@ final class DigestSql {
             case UUID -> "'u' || replace(" + x + "::text, '-', '')";
             case BYTEA -> "'B' || octet_length(" + x + ") || ':' || encode(" + x + ", 'hex')";
             case DATE -> "'d' || CASE WHEN isfinite(" + x + ") THEN (" + x + " - DATE '1970-01-01')::text ELSE " + x + "::text END";
+            case TIME -> "'h' || (extract(epoch FROM " + x + ") * 1000000)::bigint::text";
             case TIMESTAMP, TIMESTAMPTZ -> "'t' || CASE WHEN isfinite(" + x + ") THEN (extract(epoch FROM " + x
                     + ") * 1000000)::bigint::text ELSE " + x + "::text END";
         };

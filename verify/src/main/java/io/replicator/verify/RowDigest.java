@@ -1,9 +1,8 @@
 package io.replicator.verify;
 
-import java.util.UUID;
-import io.replicator.core.codec.Uuids;
 import io.replicator.core.codec.JsonbText;
 import io.replicator.core.codec.PgHash;
+import io.replicator.core.codec.Uuids;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.types.PgType;
 
@@ -13,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.UUID;
 
 /**
  * A row's key text and digest computed over SQLite's values exactly as {@link DigestSql} computes them inside
@@ -141,6 +142,7 @@ final class RowDigest {
             case TIMESTAMP -> out.put('t', Long.toString(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))));
             case TIMESTAMPTZ -> out.put('t', Long.toString(micros((Instant) v)));
             case UUID -> out.put('u', Uuids.hex((UUID) v));
+            case TIME -> out.put('h', Long.toString(((LocalTime) v).toNanoOfDay() / 1000));
         }
     }
 

@@ -31,6 +31,11 @@ public final class JsonValues {
             .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    private static final ObjectMapper LENIENT_KEYS = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
     /** Null when {@code text} is acceptable for jsonb, else the reason. */
     public static String jsonbProblem(String text) {
         return jsonbProblem(text.getBytes(StandardCharsets.UTF_8));
@@ -58,6 +63,23 @@ public final class JsonValues {
             String msg = e.getMessage();
             int nl = msg == null ? -1 : msg.indexOf('\n');
             return "is not JSON jsonb can hold exactly (" + (nl > 0 ? msg.substring(0, nl) : msg) + ")";
+        }
+    }
+
+    /**
+     * Null when the UTF-8 {@code json} is one JSON value PostgreSQL's json type accepts (it keeps the text as
+     * written: duplicate keys and escaped U+0000 included), else the reason.
+     */
+    public static String jsonProblem(byte[] json) {
+        try (JsonParser p = LENIENT_KEYS.getFactory().createParser(json)) {
+            if (p.nextToken() == null) return "is empty, not JSON";
+            p.skipChildren();
+            if (p.nextToken() != null) return "has text after the JSON value";
+            return null;
+        } catch (IOException e) {
+            String msg = e.getMessage();
+            int nl = msg == null ? -1 : msg.indexOf('\n');
+            return "is not JSON (" + (nl > 0 ? msg.substring(0, nl) : msg) + ")";
         }
     }
 

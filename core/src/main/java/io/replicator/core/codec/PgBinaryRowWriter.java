@@ -1,6 +1,5 @@
 package io.replicator.core.codec;
 
-import java.util.UUID;
 import io.replicator.core.types.PgType;
 
 import java.io.IOException;
@@ -9,7 +8,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.util.UUID;
 
 /**
  * Writes rows in PostgreSQL's binary COPY format (header, tuples, trailer) from the typed values
@@ -69,6 +70,7 @@ public final class PgBinaryRowWriter {
             case DATE -> { ensure(8); putInt(4); putInt((int) (((LocalDate) v).toEpochDay() - PG_EPOCH_DAY)); }
             case TIMESTAMP -> { ensure(12); putInt(8); putLong(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))); }
             case TIMESTAMPTZ -> { ensure(12); putInt(8); putLong(micros((Instant) v)); }
+            case TIME -> { ensure(12); putInt(8); putLong(((LocalTime) v).toNanoOfDay() / 1000); }
             case UUID -> { ensure(20); putInt(16); putLong(((UUID) v).getMostSignificantBits()); putLong(((UUID) v).getLeastSignificantBits()); }
         }
     }

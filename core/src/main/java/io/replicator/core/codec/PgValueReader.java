@@ -1,6 +1,5 @@
 package io.replicator.core.codec;
 
-import java.util.UUID;
 import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
@@ -9,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.util.UUID;
 
 /** Reads a PostgreSQL column into the same Java types {@link ValueConverter} produces. */
 public final class PgValueReader {
@@ -57,6 +58,9 @@ public final class PgValueReader {
             }
             case UUID -> {
                 return rs.getObject(i, UUID.class);
+            }
+            case TIME -> {
+                return rs.getObject(i, LocalTime.class);
             }
         }
         throw new IllegalStateException("unhandled type " + t);

@@ -74,6 +74,34 @@ public final class Temporals {
         }
     }
 
+    /**
+     * A time of day: {@code HH:MM}, {@code HH:MM:SS} or {@code HH:MM:SS.f} with 1–6 fraction digits (what SQLite's
+     * {@code time()}, Django, SQLAlchemy and Laravel write), hours 00–23. Null for anything else.
+     */
+    public static LocalTime parseTime(String s) {
+        int n = s.length();
+        if (n < 5 || !digits(s, 0, 2) || s.charAt(2) != ':' || !digits(s, 3, 2)) return null;
+        int hour = num(s, 0, 2);
+        int minute = num(s, 3, 2);
+        int second = 0;
+        int nanos = 0;
+        int i = 5;
+        if (i < n) {
+            if (s.charAt(i) != ':' || i + 3 > n || !digits(s, i + 1, 2)) return null;
+            second = num(s, i + 1, 2);
+            i += 3;
+            if (i < n) {
+                if (s.charAt(i) != '.') return null;
+                int len = n - i - 1;
+                if (len < 1 || len > 6 || !digits(s, i + 1, len)) return null;
+                nanos = num(s, i + 1, len);
+                for (int k = len; k < 9; k++) nanos *= 10;
+            }
+        }
+        if (hour > 23 || minute > 59 || second > 59) return null;
+        return LocalTime.of(hour, minute, second, nanos);
+    }
+
     private static boolean digits(String s, int from, int len) {
         if (from + len > s.length()) return false;
         for (int i = from; i < from + len; i++) {

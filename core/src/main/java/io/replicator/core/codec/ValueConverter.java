@@ -1,12 +1,12 @@
 package io.replicator.core.codec;
 
-import java.util.UUID;
 import io.replicator.core.event.SqliteValue;
-
 import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.util.UUID;
 
 /**
  * Turns one SQLite value into the Java value of its PostgreSQL column, exactly or not at all. The same
@@ -93,7 +93,12 @@ public final class ValueConverter {
         int bad = Utf8.firstInvalid(utf8);
         if (bad >= 0) throw new ConversionException(Utf8.describe(utf8, bad));
         switch (t.kind()) {
-            case TEXT, JSON -> {
+            case TEXT -> {
+                return new Text(utf8);
+            }
+            case JSON -> {
+                String problem = JsonValues.jsonProblem(utf8);
+                if (problem != null) throw new ConversionException(problem + ", which json cannot hold");
                 return new Text(utf8);
             }
             case VARCHAR -> {
@@ -123,6 +128,11 @@ public final class ValueConverter {
                     return p.local();
                 }
                 return p.instantAssumingUtc();
+            }
+            case TIME -> {
+                LocalTime time = Temporals.parseTime(new String(utf8, StandardCharsets.UTF_8));
+                if (time == null) throw new ConversionException("is not a time of day (HH:MM[:SS[.ffffff]]) time can hold exactly");
+                return time;
             }
             case SMALLINT, INTEGER, BIGINT, NUMERIC, DOUBLE -> {
                 String s = new String(utf8, StandardCharsets.UTF_8);

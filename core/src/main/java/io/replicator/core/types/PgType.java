@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public record PgType(Kind kind, int precision, int scale, int length) {
 
-    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, JSON, JSONB, UUID }
+    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, TIME, JSON, JSONB, UUID }
 
     public static final PgType SMALLINT = of(Kind.SMALLINT);
     public static final PgType INTEGER = of(Kind.INTEGER);
@@ -25,6 +25,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
     public static final PgType DATE = of(Kind.DATE);
     public static final PgType TIMESTAMP = of(Kind.TIMESTAMP);
     public static final PgType TIMESTAMPTZ = of(Kind.TIMESTAMPTZ);
+    public static final PgType TIME = of(Kind.TIME);
     public static final PgType JSON = of(Kind.JSON);
     public static final PgType JSONB = of(Kind.JSONB);
     public static final PgType UUID = of(Kind.UUID);
@@ -83,6 +84,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case DATE -> "date";
             case TIMESTAMP -> "timestamp";
             case TIMESTAMPTZ -> "timestamptz";
+            case TIME -> "time";
             case JSON -> "json";
             case JSONB -> "jsonb";
             case UUID -> "uuid";
@@ -127,11 +129,12 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case "date" -> DATE;
             case "timestamp", "timestamp without time zone" -> TIMESTAMP;
             case "timestamptz", "timestamp with time zone" -> TIMESTAMPTZ;
+            case "time", "time without time zone" -> TIME;
             case "json" -> JSON;
             case "jsonb" -> JSONB;
             case "uuid" -> UUID;
             default -> throw ReplicatorException.config("type '" + raw + "' is not one this tool can target; use one of smallint, integer, bigint, "
-                    + "boolean, double precision, numeric, numeric(p,s), text, varchar(n), bytea, date, timestamp, timestamptz, json, jsonb, uuid");
+                    + "boolean, double precision, numeric, numeric(p,s), text, varchar(n), bytea, date, timestamp, timestamptz, time, json, jsonb, uuid");
         };
     }
 }

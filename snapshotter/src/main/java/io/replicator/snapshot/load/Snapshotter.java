@@ -8,9 +8,11 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.translate.plan.Plan;
+import io.replicator.translate.plan.PlanOptions;
 import io.replicator.translate.plan.Planner;
 import io.replicator.translate.plan.Problem;
 import io.replicator.translate.schema.SchemaReader;
+import io.replicator.translate.schema.SourceSchema;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,12 +57,14 @@ public final class Snapshotter {
             }
             try (ConsistentRead read = ConsistentRead.open(source, opt.workers(), wal)) {
                 Connection r0 = read.reader(0);
-                Plan plan = Planner.plan(source.path().toString(), r0, SchemaReader.read(r0), opt.plan(), true);
+                SourceSchema sourceSchema = SchemaReader.read(r0);
+                PlanOptions planOptions = opt.plan().resolved(sourceSchema); // stored: re-plans and later tables follow the same framework
+                Plan plan = Planner.plan(source.path().toString(), r0, sourceSchema, planOptions, true);
                 if (plan.hasErrors()) throw planErrors(plan);
                 TargetSchema.prepare(coord, plan, opt.drop());
                 Long seq = ChangelogMark.read(r0);
-                SnapshotState.start(coord, schema, source.path().toString(), seq, opt.plan().toJson());
-                TableLoader loader = new TableLoader(source, target, opt.plan(), progress);
+                SnapshotState.start(coord, schema, source.path().toString(), seq, planOptions.toJson());
+                TableLoader loader = new TableLoader(source, target, planOptions, progress);
                 List<SnapshotReport.TableReport> done = new CopyScheduler(source.path(), target, loader, progress).copyAll(read, plan);
                 List<Problem> problems = new ArrayList<>(plan.problems());
                 problems.addAll(loader.warnings());

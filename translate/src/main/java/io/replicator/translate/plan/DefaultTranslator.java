@@ -76,7 +76,7 @@ public final class DefaultTranslator {
             case BOOLEAN -> v.toString();
             case NUMERIC -> v instanceof Double d ? (d > 0 ? "'Infinity'::numeric" : "'-Infinity'::numeric") : ((BigDecimal) v).toPlainString();
             case TEXT, VARCHAR, JSON, JSONB -> sqlLiteral(((ValueConverter.Text) v).string());
-            case DATE, TIMESTAMP, TIMESTAMPTZ -> sqlLiteral(v.toString()) + "::" + t.sql();
+            case DATE, TIMESTAMP, TIMESTAMPTZ, TIME -> sqlLiteral(v.toString()) + "::" + t.sql();
             case UUID -> sqlLiteral(v.toString()) + "::uuid";
             case BYTEA -> {
                 StringBuilder sb = new StringBuilder("'\\x");
@@ -138,6 +138,7 @@ public final class DefaultTranslator {
                 return new Result("date_trunc('" + (millis ? "milliseconds" : "second") + "', CURRENT_TIMESTAMP)", note);
             }
             case DATE -> { return new Result("(" + now + ")::date", note); }
+            case TIME -> { return new Result("(" + truncated + ")::time", note); }
             case TEXT, VARCHAR -> {
                 String pg = toCharFormat(format);
                 if (pg == null) return new Result(null, "default strftime format '" + format + "' has a field this tool does not translate; no default");

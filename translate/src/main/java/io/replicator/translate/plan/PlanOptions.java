@@ -1,6 +1,8 @@
 package io.replicator.translate.plan;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.translate.framework.Framework;
+import io.replicator.translate.schema.SourceSchema;
 import io.replicator.translate.types.ConflictPolicy;
 import io.replicator.core.types.PgType;
 
@@ -20,8 +22,15 @@ import java.util.Map;
  * The user's choices for a translation, validated up front.
  *
  * @param typeOverrides "table.column" → type, from {@code --type table.column=TYPE}
+ * @param framework     the framework whose PostgreSQL schema the translation follows; null: recognized from the file's
+ *                      own tables. A snapshot stores the one it found, so that a table re-planned during the copy, or
+ *                      added while replicating (planned alone, without the marker tables), is translated the same way.
  */
-public record PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy) {
+public record PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework) {
+
+    public PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy) {
+        this(schema, typeOverrides, conflictPolicy, null);
+    }
 
     public PlanOptions {
         if (schema == null || schema.isBlank()) throw ReplicatorException.config("--schema must not be empty");
@@ -33,8 +42,14 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** These options with the framework settled: the one given, else the one {@code schema}'s tables show. */
+    public PlanOptions resolved(SourceSchema source) {
+        return framework != null ? this : new PlanOptions(schema, typeOverrides, conflictPolicy, Framework.detect(source));
+    }
+
     /**
-     * The options as stored with a snapshot ({@code {"types": {"t.c": "timestamp"}, "on_type_conflict": "refuse"}}),
+     * The options as stored with a snapshot ({@code {"types": {"t.c": "timestamp"}, "on_type_conflict": "refuse",
+     * "framework": "DJANGO"}}),
      * so that tables and columns added while streaming are planned with the same choices.
      */
     public String toJson() {
@@ -42,6 +57,7 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
         ObjectNode types = o.putObject("types");
         typeOverrides.forEach((k, v) -> types.put(k, v.sql()));
         o.put("on_type_conflict", conflictPolicy.name().toLowerCase(Locale.ROOT));
+        if (framework != null) o.put("framework", framework.name());
         return o.toString();
     }
 
@@ -52,7 +68,15 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
             JsonNode o = JSON.readTree(json);
             List<String> flags = new ArrayList<>();
             o.path("types").fields().forEachRemaining(e -> flags.add(e.getKey() + "=" + e.getValue().asText()));
-            return of(schema, flags, o.path("on_type_conflict").asText("refuse"));
+            PlanOptions opt = of(schema, flags, o.path("on_type_conflict").asText("refuse"));
+            String fw = o.path("framework").asText(null);
+            if (fw == null) return opt;
+            try {
+                return new PlanOptions(schema, opt.typeOverrides(), opt.conflictPolicy(), Framework.valueOf(fw));
+            } catch (IllegalArgumentException unknown) {
+                throw ReplicatorException.runtime("the translation options stored with the snapshot of schema " + schema + " name framework '" + fw
+                        + "', which this version does not know; use the version that took the snapshot, or take a new one (snapshot --drop)", unknown);
+            }
         } catch (JsonProcessingException e) {
             throw ReplicatorException.runtime("the translation options stored with the snapshot of schema " + schema + " are not readable: " + json, e);
         }

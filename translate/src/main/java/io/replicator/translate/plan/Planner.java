@@ -61,7 +61,7 @@ public final class Planner {
     private static Plan build(String path, Connection c, SourceSchema schema, PlanOptions opt, boolean assume) throws SQLException {
         List<Problem> problems = new ArrayList<>();
         checkOverrides(schema, opt, problems);
-        Framework framework = Framework.detect(schema);
+        Framework framework = opt.resolved(schema).framework();
         if (framework != Framework.NONE) {
             problems.add(new Problem(Problem.Level.NOTE, null, null, "written by " + framework.label + " (recognized by its migration tables): keys,"
                     + " constraints and indexes are made as " + framework.label + " makes them on PostgreSQL"));
@@ -169,7 +169,7 @@ public final class Planner {
      */
     public static TablePlan replanColumns(Connection c, TablePlan t, PlanOptions opt, List<Problem> problems) {
         try {
-            Map<String, PgType> intents = Profiler.intents(t.source());
+            Map<String, PgType> intents = Profiler.intents(t.source(), opt.framework() == null ? Framework.NONE : opt.framework());
             Profiler.TableProfile prof = Profiler.profile(c, t.source(), intents);
             Map<String, String> colNames = new LinkedHashMap<>();
             for (ColumnPlan cp : t.columns()) colNames.put(cp.source().name(), cp.pgName());

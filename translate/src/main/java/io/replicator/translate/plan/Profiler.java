@@ -39,36 +39,39 @@ public final class Profiler {
         return profile(c, t, intents, t.storedColumns(), true);
     }
 
-    /**
-     * Profiles only {@code cols} (the others get an empty profile), with or without the one-column Java scans.
-     * With no column at all this is just {@code count(*)}, which SQLite answers without reading rows.
-     */
     /** Aggregates per column in the profile's one query. */
     private static final int AGGREGATES = 9;
 
+    /**
+     * Profiles only {@code cols} (the others get an empty profile), with or without the one-column Java scans.
+     * With no column at all this is just {@code count(*)}, which SQLite answers without reading rows. What is
+     * measured serves both the column's intent and its declared type's generic intent, which the decision falls
+     * back to when a framework's choice does not fit.
+     */
     public static TableProfile profile(Connection c, SqliteTable t, Map<String, PgType> intents, List<SqliteColumn> cols, boolean semanticScans)
             throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT count(*)");
         for (SqliteColumn col : cols) {
             String q = sqlite(col.name());
             PgType intent = intents.get(col.name());
+            PgType generic = TypeMapper.intent(col, col.name().equals(t.rowidAlias()));
             sql.append(", count(").append(q).append(')')
                .append(", sum(typeof(").append(q).append(")='integer')")
                .append(", sum(typeof(").append(q).append(")='real')")
                .append(", sum(typeof(").append(q).append(")='text')")
                .append(", min(CASE WHEN typeof(").append(q).append(")='integer' THEN ").append(q).append(" END)")
                .append(", max(CASE WHEN typeof(").append(q).append(")='integer' THEN ").append(q).append(" END)");
-            if (intent != null && intent.kind() == PgType.Kind.VARCHAR) {
+            if (either(intent, generic, PgType.Kind.VARCHAR)) {
                 sql.append(", max(CASE WHEN typeof(").append(q).append(")='text' THEN length(").append(q).append(") END)");
             } else {
                 sql.append(", 0");
             }
-            if (intent != null && intent.kind() == PgType.Kind.BOOLEAN) {
+            if (either(intent, generic, PgType.Kind.BOOLEAN)) {
                 sql.append(", sum(typeof(").append(q).append(")='integer' AND ").append(q).append(" NOT IN (0,1))");
             } else {
                 sql.append(", 0");
             }
-            if (intent != null && intent.kind() == PgType.Kind.UUID) { // only 32 lowercase hex digits come back from uuid unchanged
+            if (either(intent, generic, PgType.Kind.UUID)) { // only 32 lowercase hex digits come back from uuid unchanged
                 sql.append(", sum(typeof(").append(q).append(")='text' AND NOT (length(").append(q).append(")=32 AND ").append(q)
                    .append(" NOT GLOB '*[^0-9a-f]*'))");
             } else {
@@ -93,16 +96,23 @@ public final class Profiler {
             long ints = a[1], reals = a[2], texts = a[3];
             long blobs = nonNull - ints - reals - texts;
             PgType intent = intents.get(col.name());
+            PgType generic = TypeMapper.intent(col, col.name().equals(t.rowidAlias()));
             long notTemporal = 0, withOffset = 0, notDateOnly = 0, notJson = 0, realsNotFitting = 0, negZero = 0;
-            if (texts > 0 && semanticScans && TypeMapper.needsTemporalCheck(intent)) {
+            if (texts > 0 && semanticScans && either(intent, generic, PgType.Kind.TIME)) {
+                notTemporal = scanTime(c, t, col);
+            } else if (texts > 0 && semanticScans && (TypeMapper.needsTemporalCheck(intent) || TypeMapper.needsTemporalCheck(generic))) {
                 long[] r = scanTemporal(c, t, col);
                 notTemporal = r[0];
                 withOffset = r[1];
                 notDateOnly = r[2];
             }
-            if (texts > 0 && semanticScans && TypeMapper.needsJsonCheck(intent)) notJson = scanJson(c, t, col);
-            if (reals > 0 && semanticScans && TypeMapper.needsRealFitCheck(intent)) {
-                long[] r = scanReals(c, t, col, intent);
+            if (texts > 0 && semanticScans && (either(intent, generic, PgType.Kind.JSON) || either(intent, generic, PgType.Kind.JSONB))) {
+                // json holds any valid JSON as written; jsonb, stricter, is what a failed json falls back to
+                notJson = scanJson(c, t, col, intent != null && intent.kind() == PgType.Kind.JSON);
+            }
+            PgType numeric = TypeMapper.needsRealFitCheck(intent) ? intent : TypeMapper.needsRealFitCheck(generic) ? generic : null;
+            if (reals > 0 && semanticScans && numeric != null) {
+                long[] r = scanReals(c, t, col, numeric);
                 realsNotFitting = r[0];
                 negZero = r[1];
             }
@@ -137,11 +147,27 @@ public final class Profiler {
         return new long[] {bad, offset, notDate};
     }
 
-    private static long scanJson(Connection c, SqliteTable t, SqliteColumn col) throws SQLException {
+    private static long scanTime(Connection c, SqliteTable t, SqliteColumn col) throws SQLException {
         long bad = 0;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(textValues(t, col, "text"))) {
             while (rs.next()) {
-                if (JsonValues.jsonbProblem(new String(rs.getBytes(1), StandardCharsets.UTF_8)) != null) bad++;
+                if (Temporals.parseTime(new String(rs.getBytes(1), StandardCharsets.UTF_8)) == null) bad++;
+            }
+        }
+        return bad;
+    }
+
+    private static boolean either(PgType intent, PgType generic, PgType.Kind kind) {
+        return intent != null && intent.kind() == kind || generic != null && generic.kind() == kind;
+    }
+
+    /** Text values that are not JSON json (syntax only) or jsonb (also no duplicate key, no U+0000) holds exactly. */
+    private static long scanJson(Connection c, SqliteTable t, SqliteColumn col, boolean syntaxOnly) throws SQLException {
+        long bad = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(textValues(t, col, "text"))) {
+            while (rs.next()) {
+                byte[] v = rs.getBytes(1);
+                if ((syntaxOnly ? JsonValues.jsonProblem(v) : JsonValues.jsonbProblem(v)) != null) bad++;
             }
         }
         return bad;
@@ -162,11 +188,6 @@ public final class Profiler {
             }
         }
         return new long[] {notFitting, negZero};
-    }
-
-    /** Column intents for a table (what the declared types ask for). */
-    public static Map<String, PgType> intents(SqliteTable t) {
-        return intents(t, Framework.NONE);
     }
 
     /** Column intents for a table: what the declared types ask for, or what the framework's PostgreSQL backend makes of them. */

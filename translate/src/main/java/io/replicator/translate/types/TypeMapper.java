@@ -59,6 +59,7 @@ public final class TypeMapper {
                 if (t.contains("BOOL")) return PgType.BOOLEAN;
                 if (t.contains("DATETIME") || t.contains("TIMESTAMP")) return PgType.TIMESTAMP;
                 if (t.equals("DATE")) return PgType.DATE;
+                if (t.equals("TIME") || t.matches("TIME\\s*\\(\\s*\\d\\s*\\)")) return PgType.TIME;
                 if (t.contains("JSON")) return PgType.JSONB;
                 if (t.startsWith("DECIMAL") || t.startsWith("NUMERIC")) {
                     Matcher m = PRECISION_SCALE.matcher(t);
@@ -121,6 +122,14 @@ public final class TypeMapper {
         if (intent != null) {
             PgType fitted = fit(intent, p, notes);
             if (fitted != null) return new ColumnMapping(fitted, notes, null);
+        }
+        PgType generic = intent(c, rowidAlias);
+        if (intent != null && generic != null && !generic.equals(intent)) { // a framework's choice the data does not fit: the declared type's own
+            PgType fitted = fit(generic, p, notes);
+            if (fitted != null) {
+                notes.add("the values do not all fit " + intent.sql() + ": " + fitted.sql() + " from the declared type");
+                return new ColumnMapping(fitted, notes, null);
+            }
         }
         PgType data = dataType(p);
         String declared = c.declaredType() == null || c.declaredType().isBlank() ? "no declared type" : "declared '" + c.declaredType() + "'";
@@ -196,6 +205,9 @@ public final class TypeMapper {
             case TEXT -> {
                 return onlyTexts ? intent : null;
             }
+            case JSON -> {
+                return onlyTexts && p.textsNotJson() == 0 ? intent : null;
+            }
             case BYTEA -> {
                 return p.integers() + p.reals() + p.texts() == 0 ? intent : null;
             }
@@ -208,6 +220,9 @@ public final class TypeMapper {
                 }
                 if (intent.kind() == PgType.Kind.DATE && p.textsNotDateOnly() > 0) return PgType.TIMESTAMP;
                 return intent;
+            }
+            case TIME -> {
+                return onlyTexts && p.textsNotTemporal() == 0 ? intent : null;
             }
             case UUID -> {
                 if (!onlyTexts || p.textsNotUuid() > 0) return null;
