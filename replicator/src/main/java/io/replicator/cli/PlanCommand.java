@@ -32,12 +32,15 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SqliteSource source = opts.source();
-        PlanScanner.Result r = PlanScanner.scan(source, translation.planOptions(opts.schema));
+        PlanScanner.Result r = translation.intoExisting
+                ? PlanScanner.scanAgainst(source, translation.planOptions(opts.schema), opts.target())
+                : PlanScanner.scan(source, translation.planOptions(opts.schema));
         Plan plan = r.plan();
         if (opts.json) {
             Json.print(new PlanJson(plan.sqlitePath(), plan.schema(), ddl(plan), plan.problems(), r.textProblems()));
         } else {
-            System.out.println("-- plan for " + plan.sqlitePath() + " into schema " + plan.schema());
+            System.out.println("-- plan for " + plan.sqlitePath() + (translation.intoExisting ? " into the existing tables of schema " : " into schema ")
+                    + plan.schema());
             for (String s : ddl(plan)) System.out.println(s + ";");
             System.out.println();
             for (Problem p : plan.problems()) System.out.println(p);
@@ -52,6 +55,7 @@ final class PlanCommand implements Callable<Integer> {
 
     static List<String> ddl(Plan plan) {
         List<String> out = new ArrayList<>();
+        if (plan.tables().stream().anyMatch(t -> t.columns().stream().anyMatch(c -> c.existing()))) return out; // --into-existing: nothing is created
         out.add("CREATE SCHEMA IF NOT EXISTS " + Identifiers.pg(plan.schema()));
         for (TablePlan t : plan.tables()) {
             out.add(DdlBuilder.createTable(plan.schema(), t));

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The choices that change the translation: --type and --on-type-conflict. */
+/** The choices that change the translation: --type, --on-type-conflict and --into-existing. */
 public final class TranslationOptions {
     @Option(names = "--type", paramLabel = "TABLE.COLUMN=TYPE",
             description = "Force a column's PostgreSQL type, e.g. --type products.qty=text or --type files.filename=bytea. Repeatable.")
@@ -16,7 +16,14 @@ public final class TranslationOptions {
             description = "A column holding values of several kinds: refuse (exit 3, default) or widen to a type that holds all exactly.")
     String onTypeConflict;
 
+    @Option(names = "--into-existing",
+            description = "Fill the tables the application's own migrations made in --schema (run them against PostgreSQL first) instead of"
+                    + " creating tables: columns matched by name, every value converted into the existing column's type exactly or exit 3."
+                    + " The application's constraints, names, defaults and sequences stay as it made them.")
+    boolean intoExisting;
+
     PlanOptions planOptions(String schema) {
-        return PlanOptions.of(schema, types, onTypeConflict);
+        PlanOptions o = PlanOptions.of(schema, types, onTypeConflict);
+        return intoExisting ? o.intoExistingTables() : o;
     }
 }

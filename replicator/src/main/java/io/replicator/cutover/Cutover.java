@@ -187,16 +187,19 @@ public final class Cutover {
         }
     }
 
-    /** Every identity column (INTEGER PRIMARY KEY, rowid carriers) continues after both PostgreSQL's maximum and SQLite's AUTOINCREMENT mark. */
+    /**
+     * Every column drawing from a sequence (identity columns of INTEGER PRIMARY KEYs and rowid carriers; serial columns of the application's own
+     * tables) continues after both PostgreSQL's maximum and SQLite's AUTOINCREMENT mark.
+     */
     private void moveIdentities(Connection c) throws SQLException {
         List<String[]> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT t.relname, a.attname, pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(t.relname), a.attname),"
                 + " (SELECT source_table FROM replicator.snapshot_table st WHERE st.target_schema = n.nspname AND st.table_name = t.relname)"
                 + " FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
-                + " WHERE n.nspname = ? AND a.attidentity <> '' AND NOT a.attisdropped")) {
+                + " WHERE n.nspname = ? AND t.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+                while (rs.next()) if (rs.getString(3) != null) ids.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
             }
         }
         for (String[] id : ids) {

@@ -36,6 +36,11 @@ final class SchemaApplier {
         String schema = catalog.schema();
         String pgName = catalog.pgName(c, e.table());
         catalog.forget(e.table());
+        PlanOptions options = options(c, schema);
+        if (options.intoExisting()) {
+            ExistingSchemaChange.apply(c, catalog, e, options);
+            return;
+        }
         if (e.ddl() == null) {
             if (pgName != null) {
                 try (Statement s = c.createStatement()) {
@@ -45,7 +50,7 @@ final class SchemaApplier {
             }
             return;
         }
-        TablePlan plan = plan(schema, e, options(c, schema));
+        TablePlan plan = plan(schema, e, options);
         TargetTable existing = pgName == null ? null : catalog.get(c, e.table());
         try (Statement s = c.createStatement()) {
             if (existing == null) {
@@ -75,7 +80,7 @@ final class SchemaApplier {
     }
 
     /** The table as the snapshot would plan it, from its SQLite definition (an empty in-memory copy). */
-    private static TablePlan plan(String schema, SinkEvent e, PlanOptions options) throws SQLException {
+    static TablePlan plan(String schema, SinkEvent e, PlanOptions options) throws SQLException {
         try (Connection mem = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement s = mem.createStatement()) {
             for (String sql : e.ddl()) s.execute(sql);
             SourceSchema src = SchemaReader.read(mem);

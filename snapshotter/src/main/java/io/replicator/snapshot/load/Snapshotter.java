@@ -7,6 +7,7 @@ import io.replicator.core.PostgresErrors;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.translate.plan.ExistingTablesPlanner;
 import io.replicator.translate.plan.Plan;
 import io.replicator.translate.plan.PlanOptions;
 import io.replicator.translate.plan.Planner;
@@ -59,9 +60,12 @@ public final class Snapshotter {
                 Connection r0 = read.reader(0);
                 SourceSchema sourceSchema = SchemaReader.read(r0);
                 PlanOptions planOptions = opt.plan().resolved(sourceSchema); // stored: re-plans and later tables follow the same framework
-                Plan plan = Planner.plan(source.path().toString(), r0, sourceSchema, planOptions, true);
+                Plan plan = planOptions.intoExisting()
+                        ? ExistingTablesPlanner.plan(source.path().toString(), r0, sourceSchema, planOptions, coord, false)
+                        : Planner.plan(source.path().toString(), r0, sourceSchema, planOptions, true);
                 if (plan.hasErrors()) throw planErrors(plan);
-                TargetSchema.prepare(coord, plan, opt.drop());
+                if (planOptions.intoExisting()) TargetSchema.prepareExisting(coord, plan, opt.drop());
+                else TargetSchema.prepare(coord, plan, opt.drop());
                 Long seq = ChangelogMark.read(r0);
                 SnapshotState.start(coord, schema, source.path().toString(), seq, planOptions.toJson());
                 TableLoader loader = new TableLoader(source, target, planOptions, progress);
@@ -74,7 +78,7 @@ public final class Snapshotter {
                 return new SnapshotReport(source.path().toString(), target.redacted(), schema, mode, read.fenceMillis(), read.waitMillis(), seq, walBefore,
                         source.walBytes(), (System.nanoTime() - t0) / 1e9, rows, bytes, done, problems);
             } catch (RuntimeException e) {
-                TargetSchema.markFailed(coord, schema, e);
+                TargetSchema.markFailed(coord, schema, opt.plan().intoExisting(), e);
                 throw e;
             }
         } catch (SQLException e) {
@@ -90,7 +94,7 @@ public final class Snapshotter {
         for (Problem p : plan.errors()) {
             sb.append(sb.length() == 0 ? "cannot move " : "\n  also ").append(p.where()).append(" without loss: ").append(p.message());
         }
-        return new ReplicatorException(ExitCode.DATA_LOSS, sb + "\nThe snapshot stopped and left no table in PostgreSQL. "
-                + "'replicator plan' lists every such column at once.");
+        return new ReplicatorException(ExitCode.DATA_LOSS, sb + "\nThe snapshot stopped; nothing of it is left in PostgreSQL. "
+                + "'replicator plan' with the same options lists every such problem at once.");
     }
 }

@@ -62,17 +62,14 @@ public final class TableCopier {
                     Object v;
                     try {
                         v = SqliteValueReader.read(rs, i + 1 + offset, c.type());
+                        if (v == null && c.refusesNull()) throw new ConversionException("is NULL, which the application's NOT NULL column refuses");
                     } catch (ConversionException e) {
                         if (c.mapping().assumed()) {
                             throw new AssumptionFailed(c.source().name(), rowKey(rs, t, keyIdx) + ": " + SqliteValueReader.display(rs, i + 1 + offset)
                                     + " " + e.getMessage());
                         }
                         throw new DataLossException(t.source().name(), c.source().name(), rowKey(rs, t, keyIdx), SqliteValueReader.display(rs, i + 1 + offset),
-                                e.getMessage() + " (target column " + c.pgName() + " " + c.type().sql() + ")",
-                                "Nothing of this table was committed. Choose a type that holds it with --type " + t.source().name() + "." + c.source().name()
-                                        + (c.type().kind() == PgType.Kind.TEXT
-                                                ? "=bytea (text cannot hold it; bytea keeps the raw bytes exactly)" : "=TYPE (e.g. text or bytea)")
-                                        + ", or fix the row in SQLite");
+                                e.getMessage() + " (target column " + c.pgName() + " " + c.type().sql() + ")", advice(t, c));
                     }
                     w.write(c.type(), v);
                 }
@@ -96,6 +93,16 @@ public final class TableCopier {
                 }
             }
         }
+    }
+
+    private static String advice(TablePlan t, ColumnPlan c) {
+        if (c.existing()) {
+            return "Nothing of this table was committed. The column is the application's: change it with a migration of the application, or fix the"
+                    + " row in SQLite ('replicator plan --into-existing' lists every such value)";
+        }
+        return "Nothing of this table was committed. Choose a type that holds it with --type " + t.source().name() + "." + c.source().name()
+                + (c.type().kind() == PgType.Kind.TEXT ? "=bytea (text cannot hold it; bytea keeps the raw bytes exactly)" : "=TYPE (e.g. text or bytea)")
+                + ", or fix the row in SQLite";
     }
 
     /** Thrown when another worker failed and this copy must stop; the caller rolls back. */

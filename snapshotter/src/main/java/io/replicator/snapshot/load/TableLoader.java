@@ -87,11 +87,18 @@ final class TableLoader {
         pgc.setAutoCommit(false);
         try (Statement s = pgc.createStatement()) {
             s.execute("SET LOCAL synchronous_commit = off"); // the run row's commit below is synchronous
-            s.execute(DdlBuilder.createTable(schema, t));
-            TableCopier.Result r = TableCopier.copy(sqlite, pgc, schema, t, progress::rows, cancelled);
-            for (IndexPlan ix : t.indexes()) s.execute(ix.sql());
-            for (SqliteCheck chk : t.checks()) OptionalDdl.run(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk.expression() + ")", warnings);
-            for (String sql : DdlBuilder.identityRestarts(schema, t)) s.execute(sql);
+            TableCopier.Result r;
+            if (planOptions.intoExisting()) { // the application's table: filled as it is, its sequences moved past the copied keys
+                ExistingTableFill.beforeCopy(pgc);
+                r = TableCopier.copy(sqlite, pgc, schema, t, progress::rows, cancelled);
+                ExistingTableFill.afterCopy(pgc, schema, t.pgName());
+            } else {
+                s.execute(DdlBuilder.createTable(schema, t));
+                r = TableCopier.copy(sqlite, pgc, schema, t, progress::rows, cancelled);
+                for (IndexPlan ix : t.indexes()) s.execute(ix.sql());
+                for (SqliteCheck chk : t.checks()) OptionalDdl.run(pgc, DdlBuilder.check(schema, t, chk), t.source().name(), "CHECK (" + chk.expression() + ")", warnings);
+                for (String sql : DdlBuilder.identityRestarts(schema, t)) s.execute(sql);
+            }
             s.execute("ANALYZE " + pg(schema, t.pgName()));
             double secs = (System.nanoTime() - t0) / 1e9;
             SnapshotState.tableDone(pgc, schema, t.pgName(), t.source().name(), r.rows(), r.bytes(), secs);

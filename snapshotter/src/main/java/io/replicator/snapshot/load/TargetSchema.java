@@ -41,21 +41,8 @@ final class TargetSchema {
      * them and the earlier run's state. Creates the schema when missing. One transaction.
      */
     static void prepare(Connection c, Plan plan, boolean drop) throws SQLException {
+        refuseEarlierRun(c, plan.schema(), drop);
         String schema = plan.schema();
-        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-        if (run != null && run.status() == SnapshotStatus.FAILED && SnapshotState.doneTables(c, schema).isEmpty()) {
-            SnapshotState.forget(c, schema); // a failed run cleans up after itself; nothing to protect
-            run = null;
-        }
-        if (run != null && !drop) {
-            String what = switch (run.status()) {
-                case DONE -> "already holds a complete snapshot of " + run.sqlitePath() + " (started " + run.startedAt() + ")";
-                case RUNNING -> "holds a snapshot of " + run.sqlitePath() + " that was interrupted (started " + run.startedAt() + ")";
-                default -> "holds a failed snapshot of " + run.sqlitePath() + " (started " + run.startedAt()
-                        + (run.error() == null ? "" : "; " + OptionalDdl.firstLine(run.error())) + ")";
-            };
-            throw ReplicatorException.config("schema " + schema + " " + what + ". Rerun with --drop to start over, or choose another --schema");
-        }
         List<String> clashes = existingRelations(c, plan);
         if (!clashes.isEmpty() && !drop) {
             throw ReplicatorException.config("schema " + schema + " already has " + clashes.size() + " of the tables/views this snapshot creates ("
@@ -76,6 +63,60 @@ final class TargetSchema {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * {@code --into-existing}: the application's tables are filled, never dropped. Tables that hold rows (a
+     * framework's migrations insert some, e.g. Django's content types) are refused unless {@code drop}, which
+     * empties them first (one TRUNCATE, so foreign keys between them do not stand in the way). One transaction.
+     */
+    static void prepareExisting(Connection c, Plan plan, boolean drop) throws SQLException {
+        String schema = plan.schema();
+        refuseEarlierRun(c, schema, drop);
+        List<String> withRows = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + pg(schema, t.pgName()) + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) withRows.add(t.pgName());
+            }
+        }
+        if (!withRows.isEmpty() && !drop) {
+            throw ReplicatorException.config("--into-existing: " + withRows.size() + " of the application's tables in schema " + schema + " already hold rows ("
+                    + String.join(", ", withRows.subList(0, Math.min(8, withRows.size()))) + (withRows.size() > 8 ? ", …" : "") + "). The copy"
+                    + " replaces them with SQLite's rows: rerun with --drop to empty those tables first (a framework's migrations insert some rows"
+                    + " of their own, e.g. Django's content types; SQLite holds the same)");
+        }
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            if (drop) {
+                if (!withRows.isEmpty()) s.execute("TRUNCATE " + String.join(", ", withRows.stream().map(n -> pg(schema, n)).toList()));
+                SnapshotState.forget(c, schema);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** An earlier snapshot into the schema is refused unless {@code drop}; a failed one that left nothing is forgotten. */
+    private static void refuseEarlierRun(Connection c, String schema, boolean drop) throws SQLException {
+        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+        if (run != null && run.status() == SnapshotStatus.FAILED && SnapshotState.doneTables(c, schema).isEmpty()) {
+            SnapshotState.forget(c, schema); // a failed run cleans up after itself; nothing to protect
+            run = null;
+        }
+        if (run != null && !drop) {
+            String what = switch (run.status()) {
+                case DONE -> "already holds a complete snapshot of " + run.sqlitePath() + " (started " + run.startedAt() + ")";
+                case RUNNING -> "holds a snapshot of " + run.sqlitePath() + " that was interrupted (started " + run.startedAt() + ")";
+                default -> "holds a failed snapshot of " + run.sqlitePath() + " (started " + run.startedAt()
+                        + (run.error() == null ? "" : "; " + OptionalDdl.firstLine(run.error())) + ")";
+            };
+            throw ReplicatorException.config("schema " + schema + " " + what + ". Rerun with --drop to start over, or choose another --schema");
         }
     }
 
@@ -106,15 +147,19 @@ final class TargetSchema {
 
     /**
      * A failed run leaves no table behind: the tables it completed are dropped (they would be replaced by
-     * the next run anyway), and the run row keeps the error. A later run may then start without --drop.
+     * the next run anyway), or with {@code --into-existing} emptied, and the run row keeps the error. A later
+     * run may then start without --drop.
      */
-    static void markFailed(Connection c, String schema, RuntimeException e) {
+    static void markFailed(Connection c, String schema, boolean intoExisting, RuntimeException e) {
         try {
             if (SnapshotState.existingRun(c, schema) == null) return;
             c.setAutoCommit(false);
-            for (String table : SnapshotState.doneTables(c, schema)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("DROP TABLE IF EXISTS " + pg(schema, table) + " CASCADE");
+            List<String> done = SnapshotState.doneTables(c, schema);
+            try (Statement s = c.createStatement()) {
+                if (intoExisting) {
+                    if (!done.isEmpty()) s.execute("TRUNCATE " + String.join(", ", done.stream().map(n -> pg(schema, n)).toList()));
+                } else {
+                    for (String table : done) s.execute("DROP TABLE IF EXISTS " + pg(schema, table) + " CASCADE");
                 }
             }
             SnapshotState.forgetTables(c, schema);

@@ -1,16 +1,25 @@
 package io.replicator.translate.plan;
 
 import io.replicator.core.model.SqliteColumn;
+import io.replicator.core.types.PgType;
 import io.replicator.translate.types.ColumnMapping;
 import io.replicator.translate.types.ColumnProfile;
-import io.replicator.core.types.PgType;
 
 /**
  * One column's translation: its PostgreSQL name and type, the translated default (null when none), and
  * whether it becomes an identity column (INTEGER PRIMARY KEY).
+ *
+ * @param existing    the column is one the application's migrations made ({@code --into-existing}): its type is
+ *                    the target's, and a value it cannot hold is fixed on the application's side, not with --type
+ * @param refusesNull the existing column is NOT NULL, so a NULL from SQLite is a value it cannot hold
  */
 public record ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault,
-                         boolean identity) {
+                         boolean identity, boolean existing, boolean refusesNull) {
+
+    public ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault, boolean identity) {
+        this(source, pgName, mapping, profile, pgDefault, identity, false, false);
+    }
+
     public PgType type() {
         return mapping.type();
     }

@@ -25,11 +25,18 @@ import java.util.Map;
  * @param framework     the framework whose PostgreSQL schema the translation follows; null: recognized from the file's
  *                      own tables. A snapshot stores the one it found, so that a table re-planned during the copy, or
  *                      added while replicating (planned alone, without the marker tables), is translated the same way.
+ * @param intoExisting  fill the tables the application's own migrations made in {@code schema} (columns matched by
+ *                      name, every value converted into the existing column's type exactly) instead of creating them
  */
-public record PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework) {
+public record PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework,
+                          boolean intoExisting) {
 
     public PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy) {
-        this(schema, typeOverrides, conflictPolicy, null);
+        this(schema, typeOverrides, conflictPolicy, null, false);
+    }
+
+    public PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework) {
+        this(schema, typeOverrides, conflictPolicy, framework, false);
     }
 
     public PlanOptions {
@@ -38,13 +45,22 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
             throw ReplicatorException.config("--schema '" + schema + "' is longer than PostgreSQL's 63-byte limit");
         }
         if (schema.equals("replicator")) throw ReplicatorException.config("--schema 'replicator' is where this tool keeps its own state; choose another");
+        if (intoExisting && !typeOverrides.isEmpty()) {
+            throw ReplicatorException.config("--type does not apply with --into-existing: the application's tables in schema " + schema
+                    + " already have their types (change a column with a migration of the application instead)");
+        }
+    }
+
+    /** These options for a copy into the application's existing tables. */
+    public PlanOptions intoExistingTables() {
+        return new PlanOptions(schema, typeOverrides, conflictPolicy, framework, true);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** These options with the framework settled: the one given, else the one {@code schema}'s tables show. */
     public PlanOptions resolved(SourceSchema source) {
-        return framework != null ? this : new PlanOptions(schema, typeOverrides, conflictPolicy, Framework.detect(source));
+        return framework != null ? this : new PlanOptions(schema, typeOverrides, conflictPolicy, Framework.detect(source), intoExisting);
     }
 
     /**
@@ -58,6 +74,7 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
         typeOverrides.forEach((k, v) -> types.put(k, v.sql()));
         o.put("on_type_conflict", conflictPolicy.name().toLowerCase(Locale.ROOT));
         if (framework != null) o.put("framework", framework.name());
+        if (intoExisting) o.put("into_existing", true);
         return o.toString();
     }
 
@@ -70,9 +87,9 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
             o.path("types").fields().forEachRemaining(e -> flags.add(e.getKey() + "=" + e.getValue().asText()));
             PlanOptions opt = of(schema, flags, o.path("on_type_conflict").asText("refuse"));
             String fw = o.path("framework").asText(null);
-            if (fw == null) return opt;
+            boolean existing = o.path("into_existing").asBoolean(false);
             try {
-                return new PlanOptions(schema, opt.typeOverrides(), opt.conflictPolicy(), Framework.valueOf(fw));
+                return new PlanOptions(schema, opt.typeOverrides(), opt.conflictPolicy(), fw == null ? null : Framework.valueOf(fw), existing);
             } catch (IllegalArgumentException unknown) {
                 throw ReplicatorException.runtime("the translation options stored with the snapshot of schema " + schema + " name framework '" + fw
                         + "', which this version does not know; use the version that took the snapshot, or take a new one (snapshot --drop)", unknown);

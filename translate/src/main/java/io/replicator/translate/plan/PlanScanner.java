@@ -2,6 +2,8 @@ package io.replicator.translate.plan;
 
 import io.replicator.core.Identifiers;
 
+import io.replicator.core.PostgresErrors;
+import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.codec.Utf8;
@@ -45,6 +47,21 @@ public final class PlanScanner {
             return new Result(plan, text);
         } catch (SQLException e) {
             throw ReplicatorException.runtime("cannot read " + source.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@code plan --into-existing}: the file against the application's tables in PostgreSQL, every value converted
+     * as the copy would ({@link ExistingTablesPlanner}); reads PostgreSQL's catalog only.
+     */
+    public static Result scanAgainst(SqliteSource source, PlanOptions opt, PostgresUrl target) {
+        try (Connection c = source.openReadOnly(); Connection pg = target.connect("replicator-plan")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN");
+            }
+            return new Result(ExistingTablesPlanner.plan(source.path().toString(), c, SchemaReader.read(c), opt, pg, true), List.of());
+        } catch (SQLException e) {
+            throw PostgresErrors.wrap("plan against schema " + opt.schema() + " of " + target.redacted() + " failed", e, target);
         }
     }
 
