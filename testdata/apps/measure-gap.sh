@@ -9,6 +9,8 @@
 # Steps (outputs in WORKDIR): SQLite via setup_db + workload (seed 1) -> dump -> snapshot into <app>_copy
 # -> dump on the copy + dump_diff -> setup_db on an empty <app>_orm + pg_catalog --diff <app>_orm <app>_copy
 # -> workload on the copy (seed 2) -> apply_next on the copy. Never fails on a measured difference.
+# INTO_EXISTING=1: the ORM's own migrations make <app>_copy first (setup_db), and plan/snapshot run with
+# --into-existing (the application's schema is the target; the catalog diff is then 0 by construction).
 set -u
 APP=$1; JAR=$2; PG=$3; WORK=$4; OPS=${5:-300}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,9 +33,15 @@ step "SQLite: setup_db + workload --ops $OPS --seed 1"
 APP_DB=sqlite:$DB $PY "$DIR/app.py" setup_db --quiet 2>/dev/null || { echo "setup_db on SQLite failed" >&2; exit 2; }
 APP_DB=sqlite:$DB $PY "$DIR/app.py" workload --ops "$OPS" --seed 1 --json > sqlite_workload.json
 APP_DB=sqlite:$DB $PY "$DIR/app.py" dump --json > sqlite_dump.json
+EXISTING=()
+if [ "${INTO_EXISTING:-0}" = 1 ]; then
+  step "the ORM's own schema in $COPY (setup_db), to be filled --into-existing"
+  APP_DB="$PG?schema=$COPY" $PY "$DIR/app.py" setup_db --quiet 2>/dev/null || { echo "setup_db on PostgreSQL failed" >&2; exit 2; }
+  EXISTING=(--into-existing)
+fi
 step "plan + snapshot into $COPY"
-java -jar "$JAR" plan --sqlite "$DB" --schema "$COPY" > plan.txt 2>&1
-java -jar "$JAR" snapshot --sqlite "$DB" --postgres "$PG" --schema "$COPY" --rollback-journal=lock --drop > snapshot.txt 2>&1
+java -jar "$JAR" plan --sqlite "$DB" --postgres "$PG" --schema "$COPY" "${EXISTING[@]}" > plan.txt 2>&1
+java -jar "$JAR" snapshot --sqlite "$DB" --postgres "$PG" --schema "$COPY" "${EXISTING[@]}" --rollback-journal=lock --drop > snapshot.txt 2>&1
 echo "snapshot exit code $?" >> snapshot.txt
 CURL="$PG?schema=$COPY"
 step "dump on the copy, compared with SQLite's"
