@@ -22,8 +22,14 @@ public final class TranslationOptions {
                     + " The application's constraints, names, defaults and sequences stay as it made them.")
     boolean intoExisting;
 
+    @Option(names = "--round-to-scale", paramLabel = "TABLE.COLUMN|*",
+            description = "Round the REAL values of this numeric(p,s) column to its scale (half to even), as the ORMs show them when they read"
+                    + " SQLite; '*' for every such column. SQLite arithmetic leaves binary noise in decimal columns (12.459000000000001),"
+                    + " which is otherwise refused. Reported per column. Repeatable.")
+    List<String> roundToScale = new ArrayList<>();
+
     PlanOptions planOptions(String schema) {
-        PlanOptions o = PlanOptions.of(schema, types, onTypeConflict);
+        PlanOptions o = PlanOptions.of(schema, types, onTypeConflict).roundingToScale(roundToScale);
         return intoExisting ? o.intoExistingTables() : o;
     }
 }

@@ -3,8 +3,10 @@ package io.replicator.sink;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.event.SqliteValue;
+import io.replicator.core.types.PgType;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -155,7 +157,8 @@ final class BatchApplier {
 
     private Object convert(TargetTable t, SinkEvent e, String pgColumn, SqliteValue v) {
         try {
-            return ValueConverter.from(t.columns.get(pgColumn), v);
+            PgType type = t.columns.get(pgColumn);
+            return t.roundedToScale.contains(pgColumn) ? ScaleRounding.from(type, v) : ValueConverter.from(type, v);
         } catch (ConversionException ex) {
             throw new PoisonEvent(e, "table " + e.table() + ", column " + pgColumn + ", key " + e.key().values() + ": the value " + v + " "
                     + ex.getMessage() + " (PostgreSQL column " + t.qualified() + "." + pgColumn + " is " + t.columns.get(pgColumn).sql()

@@ -7,7 +7,9 @@ import io.replicator.translate.schema.PgCatalog;
 import io.replicator.core.ExitCode;
 import io.replicator.core.Identifiers;
 import io.replicator.core.ReplicatorException;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.types.PgType;
+import io.replicator.translate.plan.PlanOptions;
 import io.replicator.translate.plan.Planner;
 import io.replicator.translate.schema.PgCatalog;
 
@@ -16,8 +18,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which PostgreSQL table holds each SQLite table (as the snapshot recorded in {@code replicator.snapshot_table})
@@ -50,7 +54,7 @@ final class TargetCatalog {
         if (t != null) return t;
         String pgName = pgName(c, sqliteTable);
         if (pgName == null) return null;
-        t = load(c, pgName);
+        t = load(c, sqliteTable, pgName);
         if (t != null) tables.put(sqliteTable, t);
         return t;
     }
@@ -59,7 +63,7 @@ final class TargetCatalog {
         return SnapshotState.tableFor(c, schema, sqliteTable);
     }
 
-    private TargetTable load(Connection c, String pgName) throws SQLException {
+    private TargetTable load(Connection c, String sqliteTable, String pgName) throws SQLException {
         Map<String, PgType> cols = PgCatalog.columnTypes(c, schema, pgName, null);
         if (cols.isEmpty()) return null;
         List<String> key = PgCatalog.keyColumns(c, schema, pgName).getOrDefault(pgName, List.of());
@@ -67,7 +71,13 @@ final class TargetCatalog {
             throw new ReplicatorException(ExitCode.BAD_CONFIG, "table " + Identifiers.pg(schema, pgName) + " has no primary key and no "
                     + RowIdentity.ROWID_COLUMN + " column, so the sink cannot tell its rows apart; was it created by the snapshot?");
         }
-        return new TargetTable(schema, pgName, cols, key);
+        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+        PlanOptions options = PlanOptions.fromJson(schema, run == null ? null : run.optionsJson());
+        Set<String> rounded = new HashSet<>();
+        for (Map.Entry<String, PgType> col : cols.entrySet()) {
+            if (options.roundsToScale(sqliteTable, col.getKey()) && ScaleRounding.applies(col.getValue())) rounded.add(col.getKey());
+        }
+        return new TargetTable(schema, pgName, cols, key, rounded);
     }
 
     /** The PostgreSQL column holding a SQLite column: the same name, or the name cut to 63 bytes. */

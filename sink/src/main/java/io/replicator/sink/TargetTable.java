@@ -4,6 +4,7 @@ import io.replicator.core.types.PgType;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.replicator.core.Identifiers.pg;
@@ -19,13 +20,16 @@ final class TargetTable {
     final Map<String, PgType> columns;
     /** Key columns (primary key, or the rowid column), in key order. */
     final List<String> key;
+    /** Columns whose REAL values are rounded to their numeric scale ({@code --round-to-scale}, stored with the snapshot). */
+    final Set<String> roundedToScale;
     private final Map<List<String>, String> upserts = new ConcurrentHashMap<>();
 
-    TargetTable(String schema, String name, Map<String, PgType> columns, List<String> key) {
+    TargetTable(String schema, String name, Map<String, PgType> columns, List<String> key, Set<String> roundedToScale) {
         this.schema = schema;
         this.name = name;
         this.columns = columns;
         this.key = key;
+        this.roundedToScale = roundedToScale;
     }
 
     String qualified() {

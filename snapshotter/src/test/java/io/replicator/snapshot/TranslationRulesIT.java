@@ -3,6 +3,13 @@ package io.replicator.snapshot;
 import io.replicator.core.testing.SqliteFiles;
 import io.replicator.core.testing.TestPostgres;
 import io.replicator.snapshot.load.SnapshotReport;
+import io.replicator.core.sqlite.JournalPolicy;
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.snapshot.load.SnapshotOptions;
+import io.replicator.snapshot.load.SnapshotProgress;
+import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.translate.plan.PlanOptions;
+import io.replicator.verify.VerifyReport;
 import io.replicator.translate.plan.Problem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,6 +19,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -127,6 +135,29 @@ class TranslationRulesIT {
                 assertTrue(rs.getBoolean(1), "CURRENT_TIME is kept as a default");
             }
         }
+    }
+
+    @Test
+    void realNoiseIsRoundedToTheScaleOnlyWhereAskedAndReportedPerColumn() throws Exception {
+        Path f = SqliteFiles.create(dir, "noise.db",
+                "CREATE TABLE orders (id INTEGER PRIMARY KEY, total NUMERIC(12, 4), other NUMERIC(12, 4))",
+                "INSERT INTO orders VALUES (1, 12.459000000000001, 12.459000000000001), (2, 3.5, 3.5), (3, 7, 7)");
+        String schema = TestPostgres.freshSchema("rules_round");
+        PlanOptions po = PlanOptions.of(schema, List.of(), "refuse").roundingToScale(List.of("orders.total"));
+        SnapshotReport r = new Snapshotter(SqliteSource.of(f.toString()), TestPostgres.target(), new SnapshotOptions(po, 1, JournalPolicy.REFUSE, false),
+                SnapshotProgress.NONE).run();
+        try (Connection c = TestPostgres.connect(); Statement st = c.createStatement()) {
+            assertEquals("numeric(12,4)", EdgeValuesIT.columnType(c, schema, "orders", "total"));
+            assertEquals("numeric", EdgeValuesIT.columnType(c, schema, "orders", "other"), "not asked: the exact value needs more places");
+            try (ResultSet rs = st.executeQuery("SELECT total::text, other::text FROM \"" + schema + "\".orders WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals("12.4590", rs.getString(1));
+                assertEquals("12.459000000000001", rs.getString(2));
+            }
+        }
+        assertTrue(r.problems().stream().anyMatch(p -> "total".equals(p.column()) && p.message().contains("1 of 2 now change")), r.problems().toString());
+        VerifyReport v = Snap.verify(f, schema);
+        assertTrue(v.equal(), () -> "verify compares the rounded values: " + v);
     }
 
     @Test

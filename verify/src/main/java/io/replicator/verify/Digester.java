@@ -3,6 +3,7 @@ package io.replicator.verify;
 import io.replicator.core.codec.Canonical;
 import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.SqliteValueReader;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.codec.Utf8;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.event.SqliteValue;
@@ -99,7 +100,7 @@ final class Digester {
 
     private void convert(int i, SqliteValue v) {
         try {
-            values[i] = convert(spec.types().get(i), v);
+            values[i] = spec.rounded()[i] ? ScaleRounding.from(spec.types().get(i), v) : convert(spec.types().get(i), v);
             failed[i] = false;
         } catch (ConversionException e) {
             values[i] = null;

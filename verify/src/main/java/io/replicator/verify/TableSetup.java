@@ -2,10 +2,12 @@ package io.replicator.verify;
 
 import io.replicator.core.Identifiers;
 import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.event.SqliteValue;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.ColumnPlan;
+import io.replicator.translate.plan.PlanOptions;
 import io.replicator.translate.plan.TablePlan;
 import io.replicator.translate.schema.PgCatalog;
 
@@ -37,7 +39,7 @@ final class TableSetup {
      * @param excludedKeys keys to leave out, as the changelog holds them, or null
      * @param sampleChunks 0 for every row, else the number of chunks to pick at random
      */
-    static ComparedTable prepare(Connection sq, Connection pgc, String schema, TablePlan t, List<List<SqliteValue>> excludedKeys,
+    static ComparedTable prepare(Connection sq, Connection pgc, String schema, TablePlan t, PlanOptions stored, List<List<SqliteValue>> excludedKeys,
                                  int sampleChunks) throws SQLException {
         ComparedTable tb = new ComparedTable();
         Map<String, PgType> pgTypes = PgCatalog.columnTypes(pgc, schema, t.pgName(), PgType.TEXT); // other types compare by their text
@@ -63,7 +65,11 @@ final class TableSetup {
         Set<ByteBuffer> excluded = new HashSet<>();
         Set<Long> tainted = new HashSet<>();
         excluded(t, types, keyPos, chunking, excludedKeys, excluded, tainted);
-        tb.spec = new TableSpec(t, types, keyPos, chunking, excluded.isEmpty() ? null : excluded, tainted);
+        boolean[] rounded = new boolean[types.size()];
+        for (int i = 0; i < rounded.length; i++) {
+            rounded[i] = stored.roundsToScale(name, t.columns().get(i).source().name()) && ScaleRounding.applies(types.get(i));
+        }
+        tb.spec = new TableSpec(t, types, keyPos, chunking, excluded.isEmpty() ? null : excluded, tainted, rounded);
         tb.sq = new SqliteScan(tb.spec);
         tb.pg = new PostgresScan(tb.spec, schema);
         String sqCol = tb.spec.sqliteRangeColumn();

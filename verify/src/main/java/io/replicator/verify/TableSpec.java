@@ -17,8 +17,9 @@ import java.util.Set;
  * @param keyPos   positions of the key columns among the plan's columns; empty when the key is the rowid
  * @param excluded key texts of rows left out on both sides (null: none)
  * @param tainted  chunks holding an excluded key: compared row by row instead of by their sums
+ * @param rounded  per column: its REAL values were rounded to its numeric scale ({@code --round-to-scale}), so they are compared rounded
  */
-record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chunking, Set<ByteBuffer> excluded, Set<Long> tainted) {
+record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chunking, Set<ByteBuffer> excluded, Set<Long> tainted, boolean[] rounded) {
 
     /** The key text, computed inside PostgreSQL. */
     String keySql() {

@@ -11,6 +11,7 @@ import io.replicator.translate.plan.Planner;
 import io.replicator.translate.plan.TablePlan;
 import io.replicator.translate.schema.SchemaReader;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.state.SnapshotState;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -95,11 +96,13 @@ public final class Verifier {
             }
             requireServer(pgc);
 
+            SnapshotState.Run run = SnapshotState.existingRun(pgc, schema);
+            PlanOptions stored = PlanOptions.fromJson(schema, run == null ? null : run.optionsJson()); // --round-to-scale compares rounded
             List<ComparedTable> tables = new ArrayList<>();
             Map<String, VerifyReport.TableResult> results = new LinkedHashMap<>();
             for (TablePlan t : plan.tables()) {
                 results.put(t.source().name(), null);
-                ComparedTable tb = TableSetup.prepare(sq, pgc, schema, t, exclude.get(t.source().name()), sampleChunks);
+                ComparedTable tb = TableSetup.prepare(sq, pgc, schema, t, stored, exclude.get(t.source().name()), sampleChunks);
                 if (tb.error != null) results.put(t.source().name(), tb.error);
                 else tables.add(tb);
             }

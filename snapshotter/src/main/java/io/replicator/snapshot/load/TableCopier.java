@@ -61,7 +61,7 @@ public final class TableCopier {
                     ColumnPlan c = t.columns().get(i);
                     Object v;
                     try {
-                        v = SqliteValueReader.read(rs, i + 1 + offset, c.type());
+                        v = c.roundsToScale() ? c.convert(SqliteValueReader.value(rs, i + 1 + offset)) : SqliteValueReader.read(rs, i + 1 + offset, c.type());
                         if (v == null && c.refusesNull()) throw new ConversionException("is NULL, which the application's NOT NULL column refuses");
                     } catch (ConversionException e) {
                         if (c.mapping().assumed()) {

@@ -1,5 +1,9 @@
 package io.replicator.translate.plan;
 
+import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.ScaleRounding;
+import io.replicator.core.codec.ValueConverter;
+import io.replicator.core.event.SqliteValue;
 import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.types.ColumnMapping;
@@ -12,12 +16,18 @@ import io.replicator.translate.types.ColumnProfile;
  * @param existing    the column is one the application's migrations made ({@code --into-existing}): its type is
  *                    the target's, and a value it cannot hold is fixed on the application's side, not with --type
  * @param refusesNull the existing column is NOT NULL, so a NULL from SQLite is a value it cannot hold
+ * @param roundsToScale REAL values are rounded to the numeric(p,s) column's scale ({@code --round-to-scale})
  */
 public record ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault,
-                         boolean identity, boolean existing, boolean refusesNull) {
+                         boolean identity, boolean existing, boolean refusesNull, boolean roundsToScale) {
 
     public ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault, boolean identity) {
-        this(source, pgName, mapping, profile, pgDefault, identity, false, false);
+        this(source, pgName, mapping, profile, pgDefault, identity, false, false, false);
+    }
+
+    /** The SQLite value converted for this column, as the copy converts it. */
+    public Object convert(SqliteValue v) throws ConversionException {
+        return roundsToScale ? ScaleRounding.from(type(), v) : ValueConverter.from(type(), v);
     }
 
     public PgType type() {

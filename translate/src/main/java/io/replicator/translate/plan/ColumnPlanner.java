@@ -1,6 +1,7 @@
 package io.replicator.translate.plan;
 
 import io.replicator.core.Identifiers;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.model.SqliteTable;
@@ -40,9 +41,19 @@ final class ColumnPlanner {
             boolean rowidAlias = col.name().equals(t.rowidAlias());
             PgType override = opt.typeOverrides().get(t.name() + "." + col.name());
             PgType intent = intents.get(col.name());
+            boolean roundAsked = opt.roundsToScale(t.name(), col.name());
+            PgType declared = override != null ? override : intent;
+            ColumnProfile decideOn = roundAsked && declared != null && ScaleRounding.applies(declared) ? p.roundedToScale() : p;
             ColumnMapping m = assume && override == null && intent != null
                     ? TypeMapper.assume(col, rowidAlias, intent)
-                    : TypeMapper.decide(col, rowidAlias, p, override, opt.conflictPolicy(), intent);
+                    : TypeMapper.decide(col, rowidAlias, decideOn, override, opt.conflictPolicy(), intent);
+            boolean rounds = roundAsked && ScaleRounding.applies(m.type());
+            if (rounds) {
+                problems.add(RoundingReport.of(c, t, col, m.type()));
+            } else if (roundAsked && !opt.roundToScale().contains(PlanOptions.EVERY_COLUMN)) {
+                problems.add(new Problem(Problem.Level.WARNING, t.name(), col.name(), "--round-to-scale: the column is " + m.type().sql()
+                        + ", which has no scale to round to; its values move as they are"));
+            }
             for (String n : m.notes()) problems.add(new Problem(Problem.Level.NOTE, t.name(), col.name(), n));
             if (m.hasConflict()) {
                 problems.add(new Problem(Problem.Level.ERROR, t.name(), col.name(), m.conflict().replace("%TABLE%", t.name())
@@ -59,7 +70,7 @@ final class ColumnPlanner {
                 def = r.sql();
                 if (r.problem() != null) problems.add(new Problem(r.sql() == null ? Problem.Level.WARNING : Problem.Level.NOTE, t.name(), col.name(), r.problem()));
             }
-            cols.add(new ColumnPlan(col, colNames.get(col.name()), m, p, def, rowidAlias && pkUsable));
+            cols.add(new ColumnPlan(col, colNames.get(col.name()), m, p, def, rowidAlias && pkUsable, false, false, rounds));
         }
         return cols;
     }

@@ -1,6 +1,7 @@
 package io.replicator.translate.plan;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.model.SqliteTable;
 import io.replicator.core.types.PgType;
@@ -60,7 +61,7 @@ public final class ExistingTablesPlanner {
                 continue;
             }
             filled.add(pgName);
-            TablePlan tp = planTable(c, t, pgName, target, problems);
+            TablePlan tp = planTable(c, t, pgName, target, opt, problems);
             if (tp == null) continue;
             if (checkValues) ExistingValues.check(c, tp, target, problems);
             tables.add(tp);
@@ -77,7 +78,8 @@ public final class ExistingTablesPlanner {
     }
 
     /** One table, or null when its structure already rules the copy out (the ERRORs say why). */
-    private static TablePlan planTable(Connection c, SqliteTable t, String pgName, ExistingSchema.Table target, List<Problem> problems) throws SQLException {
+    private static TablePlan planTable(Connection c, SqliteTable t, String pgName, ExistingSchema.Table target, PlanOptions opt, List<Problem> problems)
+            throws SQLException {
         int errorsBefore = errors(problems);
         Map<String, String> colNames = PgNames.columns(t, problems);
         List<ColumnPlan> cols = new ArrayList<>();
@@ -105,7 +107,9 @@ public final class ExistingTablesPlanner {
             }
             fed.add(name);
             ColumnMapping m = new ColumnMapping(type, List.of("the application's column: " + pc.type() + (pc.notNull() ? " NOT NULL" : "")), null);
-            cols.add(new ColumnPlan(col, name, m, ColumnProfile.empty(), null, false, true, pc.notNull()));
+            boolean rounds = opt.roundsToScale(t.name(), col.name()) && ScaleRounding.applies(type);
+            if (rounds) problems.add(RoundingReport.of(c, t, col, type));
+            cols.add(new ColumnPlan(col, name, m, ColumnProfile.empty(), null, false, true, pc.notNull(), rounds));
         }
         for (ExistingSchema.Column pc : target.columns().values()) {
             if (fed.contains(pc.name()) || pc.fillsItself()) continue;

@@ -39,7 +39,7 @@ final class ExistingValues {
                     ColumnPlan col = cols.get(i);
                     String why;
                     try {
-                        Object v = SqliteValueReader.read(rs, i + 1, col.type());
+                        Object v = col.convert(SqliteValueReader.value(rs, i + 1));
                         if (v != null || !col.refusesNull()) continue;
                         why = "NULL, which the NOT NULL column refuses";
                     } catch (ConversionException e) {

@@ -13,10 +13,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The user's choices for a translation, validated up front.
@@ -27,16 +29,21 @@ import java.util.Map;
  *                      added while replicating (planned alone, without the marker tables), is translated the same way.
  * @param intoExisting  fill the tables the application's own migrations made in {@code schema} (columns matched by
  *                      name, every value converted into the existing column's type exactly) instead of creating them
+ * @param roundToScale  "table.column" (or {@value #EVERY_COLUMN}) of numeric(p,s) columns whose REAL values are rounded to
+ *                      their scale ({@code --round-to-scale}; see {@link io.replicator.core.codec.ScaleRounding})
  */
 public record PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework,
-                          boolean intoExisting) {
+                          boolean intoExisting, Set<String> roundToScale) {
+
+    /** {@code --round-to-scale='*'}: every numeric(p,s) column. */
+    public static final String EVERY_COLUMN = "*";
 
     public PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy) {
-        this(schema, typeOverrides, conflictPolicy, null, false);
+        this(schema, typeOverrides, conflictPolicy, null, false, Set.of());
     }
 
     public PlanOptions(String schema, Map<String, PgType> typeOverrides, ConflictPolicy conflictPolicy, Framework framework) {
-        this(schema, typeOverrides, conflictPolicy, framework, false);
+        this(schema, typeOverrides, conflictPolicy, framework, false, Set.of());
     }
 
     public PlanOptions {
@@ -45,6 +52,12 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
             throw ReplicatorException.config("--schema '" + schema + "' is longer than PostgreSQL's 63-byte limit");
         }
         if (schema.equals("replicator")) throw ReplicatorException.config("--schema 'replicator' is where this tool keeps its own state; choose another");
+        roundToScale = Set.copyOf(roundToScale);
+        for (String c : roundToScale) {
+            if (!c.equals(EVERY_COLUMN) && (c.indexOf('.') <= 0 || c.endsWith("."))) {
+                throw ReplicatorException.config("--round-to-scale expects table.column or '*', got '" + c + "'");
+            }
+        }
         if (intoExisting && !typeOverrides.isEmpty()) {
             throw ReplicatorException.config("--type does not apply with --into-existing: the application's tables in schema " + schema
                     + " already have their types (change a column with a migration of the application instead)");
@@ -53,14 +66,24 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
 
     /** These options for a copy into the application's existing tables. */
     public PlanOptions intoExistingTables() {
-        return new PlanOptions(schema, typeOverrides, conflictPolicy, framework, true);
+        return new PlanOptions(schema, typeOverrides, conflictPolicy, framework, true, roundToScale);
+    }
+
+    /** These options with REAL values of the named numeric(p,s) columns rounded to their scale. */
+    public PlanOptions roundingToScale(List<String> columns) {
+        return new PlanOptions(schema, typeOverrides, conflictPolicy, framework, intoExisting, Set.copyOf(columns));
+    }
+
+    /** Whether REAL values of {@code table.column} are rounded to the column's scale. */
+    public boolean roundsToScale(String table, String column) {
+        return roundToScale.contains(EVERY_COLUMN) || roundToScale.contains(table + "." + column);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** These options with the framework settled: the one given, else the one {@code schema}'s tables show. */
     public PlanOptions resolved(SourceSchema source) {
-        return framework != null ? this : new PlanOptions(schema, typeOverrides, conflictPolicy, Framework.detect(source), intoExisting);
+        return framework != null ? this : new PlanOptions(schema, typeOverrides, conflictPolicy, Framework.detect(source), intoExisting, roundToScale);
     }
 
     /**
@@ -75,6 +98,7 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
         o.put("on_type_conflict", conflictPolicy.name().toLowerCase(Locale.ROOT));
         if (framework != null) o.put("framework", framework.name());
         if (intoExisting) o.put("into_existing", true);
+        if (!roundToScale.isEmpty()) roundToScale.stream().sorted().forEach(o.putArray("round_to_scale")::add);
         return o.toString();
     }
 
@@ -88,8 +112,10 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
             PlanOptions opt = of(schema, flags, o.path("on_type_conflict").asText("refuse"));
             String fw = o.path("framework").asText(null);
             boolean existing = o.path("into_existing").asBoolean(false);
+            Set<String> rounded = new HashSet<>();
+            o.path("round_to_scale").forEach(n -> rounded.add(n.asText()));
             try {
-                return new PlanOptions(schema, opt.typeOverrides(), opt.conflictPolicy(), fw == null ? null : Framework.valueOf(fw), existing);
+                return new PlanOptions(schema, opt.typeOverrides(), opt.conflictPolicy(), fw == null ? null : Framework.valueOf(fw), existing, rounded);
             } catch (IllegalArgumentException unknown) {
                 throw ReplicatorException.runtime("the translation options stored with the snapshot of schema " + schema + " name framework '" + fw
                         + "', which this version does not know; use the version that took the snapshot, or take a new one (snapshot --drop)", unknown);

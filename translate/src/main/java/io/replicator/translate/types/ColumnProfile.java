@@ -18,6 +18,12 @@ public record ColumnProfile(long rows, long nulls, long integers, long reals, lo
                 textsNotDateOnly, textsNotJson, realsNotFitting, realsNegativeZero, 0);
     }
 
+    /** This profile as if every REAL fitted the declared scale: they are rounded to it ({@code --round-to-scale}). */
+    public ColumnProfile roundedToScale() {
+        return new ColumnProfile(rows, nulls, integers, reals, texts, blobs, minInteger, maxInteger, maxTextChars, integersNotBoolean, textsNotTemporal,
+                textsWithOffset, textsNotDateOnly, textsNotJson, 0, 0, textsNotUuid);
+    }
+
     public long nonNull() {
         return integers + reals + texts + blobs;
     }
