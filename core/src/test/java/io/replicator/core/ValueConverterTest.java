@@ -106,6 +106,34 @@ class ValueConverterTest {
     }
 
     @Test
+    void aFractionTheColumnWouldRoundIsRefused() throws Exception {
+        PgType ms = PgType.parse("timestamp(3)");
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.123")));
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 120_000_000), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.120000")),
+                "trailing zeros are no digits lost");
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05")));
+        ConversionException e = assertThrows(ConversionException.class, () -> ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.123456")));
+        assertTrue(e.getMessage().contains("has more fractional digits than timestamp(3) keeps"), e.getMessage());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.1234")));
+        PgType tz0 = PgType.parse("timestamp(0) with time zone");
+        assertEquals(Instant.parse("2024-01-02T01:04:05Z"), ValueConverter.fromText(tz0, utf8("2024-01-02 03:04:05+02:00")));
+        ConversionException z = assertThrows(ConversionException.class, () -> ValueConverter.fromText(tz0, utf8("2024-01-02 03:04:05.5Z")));
+        assertTrue(z.getMessage().contains("timestamptz(0)"), z.getMessage());
+        PgType t3 = PgType.parse("time(3) without time zone");
+        assertEquals(LocalTime.of(10, 0, 0, 1_000_000), ValueConverter.fromText(t3, utf8("10:00:00.001")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(t3, utf8("10:00:00.0001")));
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_000), ValueConverter.fromText(PgType.TIMESTAMP, utf8("2024-01-02 03:04:05.123456")));
+    }
+
+    @Test
+    void characterVaryingWithoutALengthTakesAnyLength() throws Exception {
+        String tenThousand = "é".repeat(10_000);
+        assertEquals(tenThousand, ((ValueConverter.Text) ValueConverter.fromText(PgType.VARCHAR, utf8(tenThousand))).string());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.varchar(5), utf8("abcdef")));
+        assertEquals("42", ((ValueConverter.Text) ValueConverter.fromInteger(PgType.VARCHAR, 42)).string());
+    }
+
+    @Test
     void jsonbRefusesWhatItWouldChange() throws Exception {
         ValueConverter.fromText(PgType.JSONB, utf8("{\"a\": [1, 2.50, \"x\"]}"));
         assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.JSONB, utf8("{\"a\":1,\"a\":2}")));

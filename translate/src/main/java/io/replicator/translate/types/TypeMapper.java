@@ -196,7 +196,7 @@ public final class TypeMapper {
             }
             case VARCHAR -> {
                 if (!onlyTexts) return null;
-                if (p.maxTextChars() > intent.length()) {
+                if (intent.hasLength() && p.maxTextChars() > intent.length()) {
                     notes.add("declared " + intent.sql() + ", but a value has " + p.maxTextChars() + " characters: text");
                     return PgType.TEXT;
                 }
