@@ -53,9 +53,15 @@ class PgTypeTest {
     }
 
     @Test
+    void intervalIsATarget() {
+        assertSame(PgType.INTERVAL, PgType.parse("interval"));
+        assertEquals("interval", PgType.INTERVAL.sql());
+    }
+
+    @Test
     void everyTypeReadsBackFromItsOwnSpelling() {
         // the stored translation options keep --type overrides as sql()
-        for (PgType t : List.of(PgType.VARCHAR, PgType.varchar(7), PgType.TIMESTAMP, PgType.TIMESTAMPTZ, PgType.TIME,
+        for (PgType t : List.of(PgType.INTERVAL, PgType.VARCHAR, PgType.varchar(7), PgType.TIMESTAMP, PgType.TIMESTAMPTZ, PgType.TIME,
                 PgType.withFraction(Kind.TIMESTAMP, 0), PgType.withFraction(Kind.TIMESTAMPTZ, 3), PgType.withFraction(Kind.TIME, 5),
                 PgType.numeric(12, 4), PgType.UUID, PgType.JSONB)) {
             assertEquals(t, PgType.parse(t.sql()), t.sql());
@@ -65,11 +71,11 @@ class PgTypeTest {
     @Test
     void typesThatWouldChangeValuesAreAConfigErrorNamingThemAndTheAcceptedOnes() {
         for (String bad : List.of("character(10)", "char(10)", "real", "integer[]", "text[]", "time with time zone", "time(3) with time zone",
-                "timetz", "timestamptz(3) with time zone", "interval", "bit(3)", "money")) {
+                "timetz", "timestamptz(3) with time zone", "interval day to second", "interval(3)", "bit(3)", "money")) {
             ReplicatorException e = assertThrows(ReplicatorException.class, () -> PgType.parse(bad), bad);
             assertEquals(ExitCode.BAD_CONFIG, e.exitCode(), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
-            assertTrue(e.getMessage().contains("timestamp(p)") && e.getMessage().contains("varchar(n)"),
+            assertTrue(e.getMessage().contains("timestamp(p)") && e.getMessage().contains("interval") && e.getMessage().contains("varchar(n)"),
                     "lists what is accepted: " + e.getMessage());
         }
         ReplicatorException tooFine = assertThrows(ReplicatorException.class, () -> PgType.parse("timestamp(7)"));

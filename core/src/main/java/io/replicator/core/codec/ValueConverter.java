@@ -13,7 +13,7 @@ import java.util.UUID;
  * conversion serves the snapshot's COPY, the change feed's sink and verification, so all three agree.
  * <p>Result types: integer kinds → Long; boolean → Boolean; double → Double; numeric → BigDecimal, or a
  * Double for ±Infinity; text, varchar, json, jsonb → {@link Text}; bytea → byte[]; date → LocalDate;
- * timestamp → LocalDateTime; timestamptz → Instant; time → LocalTime; uuid → UUID.
+ * timestamp → LocalDateTime; timestamptz → Instant; time → LocalTime; interval → Duration (whole microseconds); uuid → UUID.
  * <p>A timestamp, timestamptz or time column with fewer fractional digits than 6 ({@code timestamp(3)}) refuses a
  * value with more non-zero digits: PostgreSQL would round it without a word.
  */
@@ -60,6 +60,9 @@ public final class ValueConverter {
             }
             case TEXT, VARCHAR -> {
                 return new Text(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
+            }
+            case INTERVAL -> { // microseconds, as Django's DurationField keeps a timedelta
+                return Intervals.ofMicros(v);
             }
             default -> throw new ConversionException("is an integer, which " + t.sql() + " cannot hold");
         }
@@ -139,6 +142,18 @@ public final class ValueConverter {
                 if (time == null) throw new ConversionException("is not a time of day (HH:MM[:SS[.ffffff]]) " + t.sql() + " can hold exactly");
                 checkFraction(t, time.getNano());
                 return time;
+            }
+            case INTERVAL -> { // SQLAlchemy's Interval: a DATETIME relative to 1970-01-01 00:00:00
+                Temporals.Parsed p = Temporals.parse(new String(utf8, StandardCharsets.UTF_8));
+                if (p == null) {
+                    throw new ConversionException("is text that is not a date/time, so not an interval as SQLAlchemy keeps one (a DATETIME relative to"
+                            + " 1970-01-01 00:00:00); interval takes those or integer microseconds");
+                }
+                if (p.offset() != null) {
+                    throw new ConversionException("has a UTC offset; an interval kept as a date/time (SQLAlchemy's, relative to 1970-01-01 00:00:00)"
+                            + " has none");
+                }
+                return Intervals.sinceEpoch(p.local());
             }
             case SMALLINT, INTEGER, BIGINT, NUMERIC, DOUBLE -> {
                 String s = new String(utf8, StandardCharsets.UTF_8);

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public record PgType(Kind kind, int precision, int scale, int length) {
 
-    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, TIME, JSON, JSONB, UUID }
+    public enum Kind { SMALLINT, INTEGER, BIGINT, BOOLEAN, DOUBLE, NUMERIC, TEXT, VARCHAR, BYTEA, DATE, TIMESTAMP, TIMESTAMPTZ, TIME, INTERVAL, JSON, JSONB, UUID }
 
     /** The fractional second digits PostgreSQL keeps in a timestamp, timestamptz or time without a precision. */
     public static final int MAX_FRACTION_DIGITS = 6;
@@ -31,6 +31,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
     public static final PgType TIMESTAMP = withFraction(Kind.TIMESTAMP, MAX_FRACTION_DIGITS);
     public static final PgType TIMESTAMPTZ = withFraction(Kind.TIMESTAMPTZ, MAX_FRACTION_DIGITS);
     public static final PgType TIME = withFraction(Kind.TIME, MAX_FRACTION_DIGITS);
+    public static final PgType INTERVAL = of(Kind.INTERVAL);
     /** {@code character varying} without a length: any text, as Rails makes it. */
     public static final PgType VARCHAR = of(Kind.VARCHAR);
     public static final PgType JSON = of(Kind.JSON);
@@ -114,6 +115,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case TIMESTAMP -> withPrecision("timestamp");
             case TIMESTAMPTZ -> withPrecision("timestamptz");
             case TIME -> withPrecision("time");
+            case INTERVAL -> "interval";
             case JSON -> "json";
             case JSONB -> "jsonb";
             case UUID -> "uuid";
@@ -168,6 +170,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
             case "timestamp", "timestamp without time zone" -> TIMESTAMP;
             case "timestamptz", "timestamp with time zone" -> TIMESTAMPTZ;
             case "time", "time without time zone" -> TIME;
+            case "interval" -> INTERVAL;
             case "json" -> JSON;
             case "jsonb" -> JSONB;
             case "uuid" -> UUID;
@@ -176,7 +179,7 @@ public record PgType(Kind kind, int precision, int scale, int length) {
     }
 
     private static final String ACCEPTED = "smallint, integer, bigint, boolean, double precision, numeric, numeric(p,s), text, varchar,"
-            + " varchar(n), bytea, date, timestamp, timestamp(p), timestamptz, timestamptz(p), time, time(p), json, jsonb, uuid";
+            + " varchar(n), bytea, date, timestamp, timestamp(p), timestamptz, timestamptz(p), time, time(p), interval, json, jsonb, uuid";
 
     private static ReplicatorException notTargetable(String raw) {
         return ReplicatorException.config("type '" + raw + "' is not one this tool can target; use one of " + ACCEPTED
