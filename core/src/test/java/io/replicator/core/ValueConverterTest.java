@@ -2,6 +2,7 @@ package io.replicator.core;
 
 import io.replicator.core.codec.ConversionException;
 import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.Intervals;
 import io.replicator.core.codec.Utf8;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.types.PgType;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -103,6 +105,67 @@ class ValueConverterTest {
             assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.TIME, utf8(bad)), bad);
         }
         assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.TIME, 37800), "seconds are no time of day SQLite's time() reads");
+    }
+
+    @Test
+    void intervalFromDjangoMicrosecondsIsExact() throws Exception {
+        assertEquals(Duration.ofDays(320).plusHours(22).plusMinutes(35).plusSeconds(27).plusNanos(252_175_000),
+                ValueConverter.fromInteger(PgType.INTERVAL, 27_729_327_252_175L));
+        assertEquals(Duration.ofNanos(-1000), ValueConverter.fromInteger(PgType.INTERVAL, -1));
+        for (long micros : new long[] {0, 1, -1, 86_400_000_000L, Long.MAX_VALUE, Long.MIN_VALUE, -27_729_327_252_175L}) {
+            assertEquals(micros, Intervals.micros((Duration) ValueConverter.fromInteger(PgType.INTERVAL, micros)), "round trip of " + micros);
+        }
+    }
+
+    @Test
+    void intervalFromSqlalchemyDatetimeIsTheDistanceFrom1970() throws Exception {
+        assertEquals(Duration.ofDays(30), ValueConverter.fromText(PgType.INTERVAL, utf8("1970-01-31 00:00:00.000000")));
+        assertEquals(Duration.ZERO, ValueConverter.fromText(PgType.INTERVAL, utf8("1970-01-01 00:00:00")));
+        assertEquals(Duration.ofNanos(-1000), ValueConverter.fromText(PgType.INTERVAL, utf8("1969-12-31 23:59:59.999999")), "before 1970: negative");
+        assertEquals(Duration.ofDays(-365).plusHours(12), ValueConverter.fromText(PgType.INTERVAL, utf8("1969-01-01 12:00:00")));
+        assertEquals(Duration.ofDays(1).plusMillis(500), ValueConverter.fromText(PgType.INTERVAL, utf8("1970-01-02T00:00:00.5")));
+        assertEquals(Duration.ofDays(2), ValueConverter.fromText(PgType.INTERVAL, utf8("1970-01-03")));
+        assertEquals(-62_135_596_800_000_000L, Intervals.micros((Duration) ValueConverter.fromText(PgType.INTERVAL, utf8("0001-01-01 00:00:00"))));
+    }
+
+    @Test
+    void intervalRefusesWhatIsNeitherSpelling() {
+        for (String bad : new String[] {"1970-01-02 00:00:00+00:00", "1970-01-02 00:00:00Z", "30 days", "P30D", "123", "01:00:00",
+                "1970-01-01 00:00:00.1234567", "1970-02-30 00:00:00"}) {
+            ConversionException e = assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.INTERVAL, utf8(bad)), bad);
+            assertTrue(e.getMessage().contains("1970-01-01 00:00:00"), e.getMessage());
+        }
+        ConversionException real = assertThrows(ConversionException.class, () -> ValueConverter.fromReal(PgType.INTERVAL, 1.5));
+        assertTrue(real.getMessage().contains("real") && real.getMessage().contains("interval"), real.getMessage());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromBlob(PgType.INTERVAL, new byte[] {1}));
+    }
+
+    @Test
+    void aFractionTheColumnWouldRoundIsRefused() throws Exception {
+        PgType ms = PgType.parse("timestamp(3)");
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_000_000), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.123")));
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 120_000_000), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.120000")),
+                "trailing zeros are no digits lost");
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5), ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05")));
+        ConversionException e = assertThrows(ConversionException.class, () -> ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.123456")));
+        assertTrue(e.getMessage().contains("has more fractional digits than timestamp(3) keeps"), e.getMessage());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(ms, utf8("2024-01-02 03:04:05.1234")));
+        PgType tz0 = PgType.parse("timestamp(0) with time zone");
+        assertEquals(Instant.parse("2024-01-02T01:04:05Z"), ValueConverter.fromText(tz0, utf8("2024-01-02 03:04:05+02:00")));
+        ConversionException z = assertThrows(ConversionException.class, () -> ValueConverter.fromText(tz0, utf8("2024-01-02 03:04:05.5Z")));
+        assertTrue(z.getMessage().contains("timestamptz(0)"), z.getMessage());
+        PgType t3 = PgType.parse("time(3) without time zone");
+        assertEquals(LocalTime.of(10, 0, 0, 1_000_000), ValueConverter.fromText(t3, utf8("10:00:00.001")));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(t3, utf8("10:00:00.0001")));
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 123_456_000), ValueConverter.fromText(PgType.TIMESTAMP, utf8("2024-01-02 03:04:05.123456")));
+    }
+
+    @Test
+    void characterVaryingWithoutALengthTakesAnyLength() throws Exception {
+        String tenThousand = "é".repeat(10_000);
+        assertEquals(tenThousand, ((ValueConverter.Text) ValueConverter.fromText(PgType.VARCHAR, utf8(tenThousand))).string());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromText(PgType.varchar(5), utf8("abcdef")));
+        assertEquals("42", ((ValueConverter.Text) ValueConverter.fromInteger(PgType.VARCHAR, 42)).string());
     }
 
     @Test

@@ -3,6 +3,9 @@ package io.replicator.rollback;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.Intervals;
+import io.replicator.core.codec.PgValueReader;
+import io.replicator.core.model.Affinity;
 import io.replicator.core.codec.Uuids;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.plan.ColumnPlan;
@@ -15,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
@@ -32,7 +36,8 @@ import static io.replicator.core.Identifiers.sqlite;
  * Writes PostgreSQL's current rows back into one SQLite table: for each key the key log lists, the row as
  * PostgreSQL holds it now (upsert) or its absence (delete); a truncated table is copied back whole. Values go
  * back in the storage class SQLite gives such data: integers as INTEGER, double precision as REAL, numeric as
- * INTEGER or REAL when exact, else TEXT, bytea as BLOB, dates and timestamps as ISO-8601 text, boolean as 0/1.
+ * INTEGER or REAL when exact, else TEXT, bytea as BLOB, dates and timestamps as ISO-8601 text, boolean as 0/1,
+ * intervals as the column kept them (integer microseconds or SQLAlchemy's DATETIME text).
  * Whatever comes back is proven by the full comparison that follows.
  */
 final class SqliteWriteBack {
@@ -179,6 +184,7 @@ final class SqliteWriteBack {
                 LocalTime l = rs.getObject(col, LocalTime.class);
                 if (l == null) ps.setNull(p, Types.NULL); else ps.setString(p, trimFraction(l.format(TIME_OF_DAY)));
             }
+            case INTERVAL -> interval(ps, p, (Duration) PgValueReader.read(rs, col, t), c);
             case TIMESTAMP -> {
                 LocalDateTime l = rs.getObject(col, LocalDateTime.class);
                 if (l == null) ps.setNull(p, Types.NULL); else ps.setString(p, trimFraction(l.format(TZ)));
@@ -187,6 +193,34 @@ final class SqliteWriteBack {
                 String s = rs.getString(col);
                 if (s == null) ps.setNull(p, Types.NULL); else ps.setString(p, s);
             }
+        }
+    }
+
+    /**
+     * An interval in the spelling its SQLite column had: integer microseconds where the declared type has INTEGER
+     * affinity (Django's DurationField, 'bigint'), else SQLAlchemy's DATETIME text relative to 1970-01-01 00:00:00
+     * with 6 fraction digits, as SQLAlchemy writes it.
+     */
+    private void interval(PreparedStatement ps, int p, Duration d, ColumnPlan c) throws SQLException {
+        if (d == null) {
+            ps.setNull(p, Types.NULL);
+        } else if (c.source().affinity() == Affinity.INTEGER) {
+            long micros;
+            try {
+                micros = Intervals.micros(d);
+            } catch (ArithmeticException e) {
+                throw new ReplicatorException(ExitCode.DATA_LOSS, "rollback: " + plan.pgName() + "." + c.pgName() + " holds an interval of "
+                        + d + ", more microseconds than a SQLite integer holds; change the row in PostgreSQL, then run rollback again");
+            }
+            ps.setLong(p, micros);
+        } else {
+            String text = Intervals.sqlalchemyText(d);
+            if (text == null) {
+                throw new ReplicatorException(ExitCode.DATA_LOSS, "rollback: " + plan.pgName() + "." + c.pgName() + " holds an interval of " + d
+                        + ", which as a date/time after 1970-01-01 (how column " + c.source().name() + " keeps intervals) falls outside years"
+                        + " 1-9999; change the row in PostgreSQL, then run rollback again");
+            }
+            ps.setString(p, text);
         }
     }
 

@@ -1,11 +1,13 @@
 package io.replicator.sink;
 
+import io.replicator.core.codec.Intervals;
 import io.replicator.core.codec.ValueConverter;
 
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -22,6 +24,7 @@ final class Binder {
         else if (v instanceof ValueConverter.Text t) ps.setString(i, t.string());
         else if (v instanceof byte[] b) ps.setBytes(i, b);
         else if (v instanceof Instant in) ps.setObject(i, in.atOffset(ZoneOffset.UTC));
+        else if (v instanceof Duration d) ps.setString(i, Intervals.pgInput(d)); // CAST(? AS interval) reads the count exactly
         else ps.setObject(i, v);
     }
 }

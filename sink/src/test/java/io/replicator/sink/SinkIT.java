@@ -178,6 +178,38 @@ class SinkIT {
         }
     }
 
+    /**
+     * Columns the application's framework made (interval, timestamp(3), character varying): streamed values arrive
+     * exactly, through an insert and the upsert's update; a fraction timestamp(3) would round stops the sink.
+     */
+    @Test
+    void frameworkColumnTypesTakeStreamedValuesExactly() throws Exception {
+        TargetSchema pg = TargetSchema.create("fwtypes", "CREATE TABLE t (id INTEGER PRIMARY KEY, warranty bigint, grace DATETIME, at DATETIME, note TEXT)");
+        pg.sql("ALTER TABLE " + pg.q("t") + " ALTER COLUMN warranty TYPE interval USING NULL, ALTER COLUMN grace TYPE interval USING NULL,"
+                + " ALTER COLUMN at TYPE timestamp(3), ALTER COLUMN note TYPE character varying");
+        try (FeedWriter feed = feed(pg).table("t", 1, "id", "warranty", "grace", "at", "note")) {
+            pg.snapshot(feed);
+            try (Sink sink = sink(feed, pg, false)) {
+                feed.insert("t", 1, 1L, "1970-01-01 00:00:00", "2026-11-29 20:21:11", "x");
+                feed.insert("t", 2, Long.MIN_VALUE, "1969-12-31 23:59:59.999999", null, null);
+                feed.tx().update("t", 1, 27_729_327_252_175L, "1970-01-31 00:00:00.000000", "2026-11-29 20:21:11.123", "ü".repeat(500)).commit();
+                awaitApplied(sink, feed.seq());
+                assertNull(sink.failure());
+            }
+            assertEquals(List.of("1|7702:35:27.252175|720:00:00|2026-11-29 20:21:11.123|500", "2|-2562047788:00:54.775808|-00:00:00.000001||"),
+                    pg.texts("SELECT id || '|' || warranty::text || '|' || grace::text || '|' || coalesce(at::text, '') || '|'"
+                            + " || coalesce(length(note)::text, '') FROM " + pg.q("t") + " ORDER BY id"));
+            feed.insert("t", 3, 0L, null, "2026-11-29 20:21:11.1234", null);
+            try (Sink sink = sink(feed, pg, false)) {
+                assertTrue(sink.await(Duration.ofSeconds(30)), "the sink stops");
+                assertEquals(ExitCode.DATA_LOSS, sink.failure().exitCode());
+                String m = sink.failure().getMessage();
+                assertTrue(m.contains("column at") && m.contains("[3]") && m.contains("more fractional digits than timestamp(3) keeps"), m);
+            }
+            assertEquals(List.of("1", "2"), pg.texts("SELECT id::text FROM " + pg.q("t") + " ORDER BY id"), "nothing rounded was written");
+        }
+    }
+
     /** The sink side of `replay` (the command itself is ReplayIT in the replicator module): lost rows come back, a restored backup catches up. */
     @Test
     void replayRestoresRowsLostInPostgresAndARestoredBackupCatchesUp() throws Exception {

@@ -117,6 +117,15 @@ final class TargetSchema {
         return out;
     }
 
+    /** The first column of each row {@code sql} returns, as PostgreSQL prints it. */
+    List<String> texts(String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = TestPostgres.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
     /** True when every table holds exactly the rows SQLite holds. */
     boolean matches(FeedWriter feed) throws SQLException {
         for (String table : feed.tables()) if (!rows(table, feed.columns(table)).equals(feed.rows(table))) return false;

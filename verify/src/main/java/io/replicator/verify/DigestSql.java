@@ -28,6 +28,10 @@ final class DigestSql {
             case BYTEA -> "'B' || octet_length(" + x + ") || ':' || encode(" + x + ", 'hex')";
             case DATE -> "'d' || CASE WHEN isfinite(" + x + ") THEN (" + x + " - DATE '1970-01-01')::text ELSE " + x + "::text END";
             case TIME -> "'h' || (extract(epoch FROM " + x + ") * 1000000)::bigint::text";
+            // Microseconds with a month as 30 days, as intervals compare: extract(epoch) counts a year as 365.25 days, so each of
+            // its whole years (extract(year), months / 12) gives back 5.25 days = 453600 s. All numeric, so exact; trunc, not
+            // ::bigint, so an interval past 64 bits of microseconds is a difference, not an error
+            case INTERVAL -> "'i' || trunc((extract(epoch FROM " + x + ") - extract(year FROM " + x + ") * 453600) * 1000000)::text";
             case TIMESTAMP, TIMESTAMPTZ -> "'t' || CASE WHEN isfinite(" + x + ") THEN (extract(epoch FROM " + x
                     + ") * 1000000)::bigint::text ELSE " + x + "::text END";
         };

@@ -1,5 +1,6 @@
 package io.replicator.verify;
 
+import io.replicator.core.codec.Intervals;
 import io.replicator.core.codec.JsonbText;
 import io.replicator.core.codec.PgHash;
 import io.replicator.core.codec.Uuids;
@@ -9,6 +10,7 @@ import io.replicator.core.types.PgType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -24,7 +26,7 @@ import java.util.UUID;
  * spellings: integers in decimal, double precision as the hex of its 8 bytes (every bit counts, -0.0 too),
  * numeric without trailing zeros (1.0 = 1), text length-prefixed, jsonb as the hash of {@code jsonb::text}
  * (whitespace and key order are not differences), bytea length-prefixed in hex, dates as days and timestamps as
- * microseconds since 1970. Parts are joined with {@code |}. The row's text is key {@code #} row; its digest is
+ * microseconds since 1970, times of day and intervals as microseconds. Parts are joined with {@code |}. The row's text is key {@code #} row; its digest is
  * two 64-bit hashes of it with PostgreSQL's {@code hashtextextended} under two seeds ({@link PgHash}): 128 bits,
  * computed by PostgreSQL several times faster than MD5.
  */
@@ -143,6 +145,7 @@ final class RowDigest {
             case TIMESTAMPTZ -> out.put('t', Long.toString(micros((Instant) v)));
             case UUID -> out.put('u', Uuids.hex((UUID) v));
             case TIME -> out.put('h', Long.toString(((LocalTime) v).toNanoOfDay() / 1000));
+            case INTERVAL -> out.put('i', Long.toString(Intervals.micros((Duration) v)));
         }
     }
 

@@ -5,6 +5,7 @@ import io.replicator.core.types.PgType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -71,6 +72,13 @@ public final class PgBinaryRowWriter {
             case TIMESTAMP -> { ensure(12); putInt(8); putLong(micros(((LocalDateTime) v).toInstant(ZoneOffset.UTC))); }
             case TIMESTAMPTZ -> { ensure(12); putInt(8); putLong(micros((Instant) v)); }
             case TIME -> { ensure(12); putInt(8); putLong(((LocalTime) v).toNanoOfDay() / 1000); }
+            case INTERVAL -> { // microseconds, days, months: all in the microseconds, which PostgreSQL keeps as they are
+                ensure(20);
+                putInt(16);
+                putLong(Intervals.micros((Duration) v));
+                putInt(0);
+                putInt(0);
+            }
             case UUID -> { ensure(20); putInt(16); putLong(((UUID) v).getMostSignificantBits()); putLong(((UUID) v).getLeastSignificantBits()); }
         }
     }

@@ -6,13 +6,18 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** Reads a PostgreSQL column into the same Java types {@link ValueConverter} produces. */
+/**
+ * Reads a PostgreSQL column into the same Java types {@link ValueConverter} produces. An interval with months and
+ * days (written by the application) becomes a Duration by PostgreSQL's own equivalence: a month is 30 days, a
+ * day 24 hours ({@link Intervals#parsePostgres}), exactly, never through a double.
+ */
 public final class PgValueReader {
     private PgValueReader() {}
 
@@ -61,6 +66,16 @@ public final class PgValueReader {
             }
             case TIME -> {
                 return rs.getObject(i, LocalTime.class);
+            }
+            case INTERVAL -> {
+                String s = rs.getString(i);
+                if (s == null) return null;
+                Duration d = Intervals.parsePostgres(s);
+                if (d == null) {
+                    throw new SQLException("interval '" + s + "' is not in PostgreSQL's default output style; this tool reads intervals with"
+                            + " IntervalStyle postgres (check ALTER DATABASE/ROLE ... SET IntervalStyle)");
+                }
+                return d;
             }
         }
         throw new IllegalStateException("unhandled type " + t);

@@ -13,7 +13,9 @@ import java.util.UUID;
  * conversion serves the snapshot's COPY, the change feed's sink and verification, so all three agree.
  * <p>Result types: integer kinds → Long; boolean → Boolean; double → Double; numeric → BigDecimal, or a
  * Double for ±Infinity; text, varchar, json, jsonb → {@link Text}; bytea → byte[]; date → LocalDate;
- * timestamp → LocalDateTime; timestamptz → Instant.
+ * timestamp → LocalDateTime; timestamptz → Instant; time → LocalTime; interval → Duration (whole microseconds); uuid → UUID.
+ * <p>A timestamp, timestamptz or time column with fewer fractional digits than 6 ({@code timestamp(3)}) refuses a
+ * value with more non-zero digits: PostgreSQL would round it without a word.
  */
 public final class ValueConverter {
     private ValueConverter() {}
@@ -59,6 +61,9 @@ public final class ValueConverter {
             case TEXT, VARCHAR -> {
                 return new Text(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
             }
+            case INTERVAL -> { // microseconds, as Django's DurationField keeps a timedelta
+                return Intervals.ofMicros(v);
+            }
             default -> throw new ConversionException("is an integer, which " + t.sql() + " cannot hold");
         }
     }
@@ -102,8 +107,10 @@ public final class ValueConverter {
                 return new Text(utf8);
             }
             case VARCHAR -> {
-                String s = new String(utf8, StandardCharsets.UTF_8);
-                if (s.codePointCount(0, s.length()) > t.length()) throw new ConversionException("is longer than " + t.sql());
+                if (t.hasLength()) {
+                    String s = new String(utf8, StandardCharsets.UTF_8);
+                    if (s.codePointCount(0, s.length()) > t.length()) throw new ConversionException("is longer than " + t.sql());
+                }
                 return new Text(utf8);
             }
             case JSONB -> {
@@ -123,16 +130,30 @@ public final class ValueConverter {
                     if (!p.dateOnly()) throw new ConversionException("has a time of day, which date cannot hold");
                     return p.local().toLocalDate();
                 }
+                checkFraction(t, p.local().getNano());
                 if (t.kind() == PgType.Kind.TIMESTAMP) {
-                    if (p.offset() != null) throw new ConversionException("has a UTC offset, which timestamp cannot hold");
+                    if (p.offset() != null) throw new ConversionException("has a UTC offset, which " + t.sql() + " cannot hold");
                     return p.local();
                 }
                 return p.instantAssumingUtc();
             }
             case TIME -> {
                 LocalTime time = Temporals.parseTime(new String(utf8, StandardCharsets.UTF_8));
-                if (time == null) throw new ConversionException("is not a time of day (HH:MM[:SS[.ffffff]]) time can hold exactly");
+                if (time == null) throw new ConversionException("is not a time of day (HH:MM[:SS[.ffffff]]) " + t.sql() + " can hold exactly");
+                checkFraction(t, time.getNano());
                 return time;
+            }
+            case INTERVAL -> { // SQLAlchemy's Interval: a DATETIME relative to 1970-01-01 00:00:00
+                Temporals.Parsed p = Temporals.parse(new String(utf8, StandardCharsets.UTF_8));
+                if (p == null) {
+                    throw new ConversionException("is text that is not a date/time, so not an interval as SQLAlchemy keeps one (a DATETIME relative to"
+                            + " 1970-01-01 00:00:00); interval takes those or integer microseconds");
+                }
+                if (p.offset() != null) {
+                    throw new ConversionException("has a UTC offset; an interval kept as a date/time (SQLAlchemy's, relative to 1970-01-01 00:00:00)"
+                            + " has none");
+                }
+                return Intervals.sinceEpoch(p.local());
             }
             case SMALLINT, INTEGER, BIGINT, NUMERIC, DOUBLE -> {
                 String s = new String(utf8, StandardCharsets.UTF_8);
@@ -156,6 +177,16 @@ public final class ValueConverter {
                 }
             }
             default -> throw new ConversionException("is text, which " + t.sql() + " cannot hold");
+        }
+    }
+
+    /** Refuses a fraction the column would round: more non-zero digits than {@code t} keeps. */
+    private static void checkFraction(PgType t, int nanos) throws ConversionException {
+        int digits = t.fractionDigits();
+        int unit = 1_000;
+        for (int k = digits; k < PgType.MAX_FRACTION_DIGITS; k++) unit *= 10;
+        if (nanos % unit != 0) {
+            throw new ConversionException("has more fractional digits than " + t.sql() + " keeps (PostgreSQL would round it)");
         }
     }
 

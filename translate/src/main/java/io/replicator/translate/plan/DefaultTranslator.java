@@ -4,12 +4,14 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 
 import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.Intervals;
 import io.replicator.core.codec.ValueConverter;
 import io.replicator.core.types.PgType;
 import io.replicator.translate.schema.SqlTokens;
 import io.replicator.translate.schema.SqlTokens.Token;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -78,6 +80,7 @@ public final class DefaultTranslator {
             case TEXT, VARCHAR, JSON, JSONB -> sqlLiteral(((ValueConverter.Text) v).string());
             case DATE, TIMESTAMP, TIMESTAMPTZ, TIME -> sqlLiteral(v.toString()) + "::" + t.sql();
             case UUID -> sqlLiteral(v.toString()) + "::uuid";
+            case INTERVAL -> sqlLiteral(Intervals.pgInput((Duration) v)) + "::interval";
             case BYTEA -> {
                 StringBuilder sb = new StringBuilder("'\\x");
                 for (byte b : (byte[]) v) sb.append(String.format("%02x", b & 0xff));

@@ -196,7 +196,7 @@ public final class TypeMapper {
             }
             case VARCHAR -> {
                 if (!onlyTexts) return null;
-                if (p.maxTextChars() > intent.length()) {
+                if (intent.hasLength() && p.maxTextChars() > intent.length()) {
                     notes.add("declared " + intent.sql() + ", but a value has " + p.maxTextChars() + " characters: text");
                     return PgType.TEXT;
                 }
@@ -269,6 +269,7 @@ public final class TypeMapper {
             case DOUBLE, NUMERIC -> { ints = true; reals = true; texts = true; blobs = false; }
             case TEXT, VARCHAR -> { ints = true; reals = true; texts = true; blobs = false; }
             case BYTEA -> { ints = false; reals = false; texts = true; blobs = true; }
+            case INTERVAL -> { ints = true; reals = false; texts = true; blobs = false; } // Django's microseconds, SQLAlchemy's DATETIME
             default -> { ints = false; reals = false; texts = true; blobs = false; }
         }
         if (!ints && p.integers() > 0) bad.add("integer");

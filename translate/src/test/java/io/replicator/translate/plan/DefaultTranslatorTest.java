@@ -26,6 +26,11 @@ class DefaultTranslatorTest {
         assertEquals("'\\xCAFE'::bytea", sql("X'CAFE'", PgType.BYTEA));
         assertNull(sql("NULL", PgType.TEXT));
         assertEquals("'2020-01-01T00:00'::timestamp", sql("'2020-01-01 00:00:00'", PgType.TIMESTAMP));
+        assertEquals("'2020-01-01T00:00:00.123'::timestamp(3)", sql("'2020-01-01 00:00:00.123'", PgType.parse("timestamp(3)")));
+        assertNotNull(DefaultTranslator.translate("'2020-01-01 00:00:00.1234'", PgType.parse("timestamp(3)")).problem(), "would round");
+        assertEquals("'86400000000 microseconds'::interval", sql("86400000000", PgType.INTERVAL), "Django: microseconds");
+        assertEquals("'-1 microseconds'::interval", sql("'1969-12-31 23:59:59.999999'", PgType.INTERVAL), "SQLAlchemy: since 1970");
+        assertNotNull(DefaultTranslator.translate("1.5", PgType.INTERVAL).problem());
     }
 
     @Test
