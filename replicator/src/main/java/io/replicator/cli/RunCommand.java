@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         SqliteSource source = opts.source();
         RunSettings settings = new RunSettings(source, opts.target(), opts.schema, translation.planOptions(opts.schema), feed.settings(source, 0),
                 feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
-                statusInterval, new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken));
+                statusInterval, new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken), translation.replaceExistingRows);
         try (StopSignal stop = new StopSignal("run")) {
             new Replication(settings).run(stop);
         }

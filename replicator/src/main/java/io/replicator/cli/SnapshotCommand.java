@@ -1,10 +1,12 @@
 package io.replicator.cli;
 
 import io.replicator.core.ExitCode;
+import io.replicator.core.ReplicatorException;
 import io.replicator.run.ProgressDisplay;
 import io.replicator.snapshot.load.SnapshotOptions;
 import io.replicator.snapshot.load.SnapshotReport;
 import io.replicator.snapshot.load.Snapshotter;
+import io.replicator.translate.plan.PlanOptions;
 import io.replicator.translate.plan.Problem;
 import io.replicator.core.sqlite.JournalPolicy;
 import picocli.CommandLine.Command;
@@ -35,7 +37,9 @@ final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SnapshotOptions opt = new SnapshotOptions(translation.planOptions(opts.schema), workers, JournalPolicy.parse(rollbackJournal), drop);
+        PlanOptions plan = translation.planOptions(opts.schema);
+        if (translation.replaceExistingRows && !plan.intoExisting()) throw ReplicatorException.config("--replace-existing-rows applies only with --into-existing");
+        SnapshotOptions opt = new SnapshotOptions(plan, workers, JournalPolicy.parse(rollbackJournal), drop, translation.replaceExistingRows);
         var source = opts.source();
         var target = opts.target();
         SnapshotReport r;

@@ -22,6 +22,12 @@ public final class TranslationOptions {
                     + " The application's constraints, names, defaults and sequences stay as it made them.")
     boolean intoExisting;
 
+    @Option(names = "--replace-existing-rows",
+            description = "With --into-existing: the application's tables that already hold rows (a framework's migrations insert some, e.g."
+                    + " Django's content types; SQLite holds the same tables) are emptied before the copy, whose rows replace them. Without it"
+                    + " such tables are refused.")
+    boolean replaceExistingRows;
+
     @Option(names = "--round-to-scale", paramLabel = "TABLE.COLUMN|*",
             description = "Round the REAL values of this numeric(p,s) column to its scale (half to even), as the ORMs show them when they read"
                     + " SQLite; '*' for every such column. SQLite arithmetic leaves binary noise in decimal columns (12.459000000000001),"

@@ -32,7 +32,7 @@ final class SnapshotStep {
             throw ReplicatorException.config("schema " + s.schema() + " holds a snapshot of " + run.sqlitePath() + ", not of " + path + "; use another --schema");
         }
         if (run != null) System.err.println("the snapshot in schema " + s.schema() + " is " + run.status() + ": starting it over");
-        SnapshotOptions opt = new SnapshotOptions(s.plan(), s.workers(), s.journal(), run != null);
+        SnapshotOptions opt = new SnapshotOptions(s.plan(), s.workers(), s.journal(), run != null, s.replaceExistingRows());
         SnapshotReport r;
         try (ProgressDisplay progress = ProgressDisplay.create(true, "snapshot")) {
             r = new Snapshotter(s.source(), s.target(), opt, progress).run();

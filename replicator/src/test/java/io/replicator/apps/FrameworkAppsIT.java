@@ -56,21 +56,21 @@ class FrameworkAppsIT {
         String schema = TestPostgres.freshSchema(name + "_" + mode);
         if (existing) assertOk(app.run(pgAppDb(schema), "setup_db", "--quiet"), "the application's own migrations on PostgreSQL");
         List<String> extra = new ArrayList<>(List.of("--rollback-journal", "switch-to-wal"));
-        if (existing) extra.addAll(List.of("--into-existing", "--drop"));
-        extra.addAll(roundedColumns(name));
+        if (existing) extra.addAll(List.of("--into-existing", "--replace-existing-rows"));
+        extra.addAll(List.of("--round-to-scale", "*")); // the workloads' SQL arithmetic leaves REAL noise in decimal columns
+        if (!existing) extra.addAll(typesTheFileCannotTell(name));
         ReplicatorProcess run = ReplicatorProcess.run(dir, db, schema, dir.resolve("state"), null, extra.toArray(String[]::new));
         try {
             ReplicatorProcess.awaitApplied(schema, 0, 180, run);
             // the application keeps writing while the feed streams and while the cutover fences SQLite
-            PythonApp.Running live = app.start(sqlite, "workload", "--ops", "400", "--seed", "2", "--json");
+            PythonApp.Running live = app.start(sqlite, "workload", "--ops", "1000000", "--seed", "2", "--json");
             Thread.sleep(3000);
             ReplicatorProcess cut = ReplicatorProcess.start(dir, "cutover", "--sqlite", db.toString(), "--postgres", TestPostgres.url(), "--schema", schema,
                     "--max-write-pause", "30s");
             assertEquals(0, cut.awaitExit(300), "cutover: " + cut.tail(30) + "\nrun: " + run.tail(30));
-            PythonApp.Result liveResult = app.await(live);
-            assertEquals(0, liveResult.exit(), liveResult.err());
-            assertTrue(liveResult.json().path("errors").asLong() > 0 || liveResult.json().path("ops").asLong() == 400,
-                    "the workload ran across the cutover: " + liveResult.out());
+            assertTrue(live.process().isAlive(), "the application was still writing to SQLite when the cutover fenced it and flipped");
+            live.process().destroy(); // its writes now fail on the fence: the application is pointed at PostgreSQL
+            live.process().waitFor();
 
             // every row reads back through the ORM as it did from SQLite
             Path fromSqlite = dir.resolve(name + "-sqlite.json");
@@ -89,8 +89,11 @@ class FrameworkAppsIT {
             if (existing) {
                 String orm = TestPostgres.freshSchema(name + "_orm");
                 assertOk(app.run(pgAppDb(orm), "setup_db", "--quiet"), "the ORM's own schema");
-                PythonApp.Result catalog = app.tool("pg_catalog.py", "--db", TestPostgres.url(), "--diff", orm, schema, "--summary");
-                assertEquals(0, catalog.exit(), "the catalog differs from the ORM's own schema:\n" + catalog.out() + catalog.err());
+                PythonApp.Result catalog = app.tool("pg_catalog.py", "--db", TestPostgres.url(), "--diff", orm, schema);
+                // the one difference: the way back's key log on each table, installed by the cutover (docs/switching.md)
+                List<String> other = catalog.out().lines().filter(l -> !l.isBlank() && !l.contains("trigger only in B: _replicator_log")).toList();
+                assertTrue(other.isEmpty(), "the catalog differs from the ORM's own schema:\n" + String.join("\n", other) + catalog.err());
+                assertTrue(catalog.out().contains("_replicator_log"), "the rollback log is in place after the cutover: " + catalog.out());
             } else {
                 String orm = TestPostgres.freshSchema(name + "_orm");
                 assertOk(app.run(pgAppDb(orm), "setup_db", "--quiet"), "the ORM's own schema");
@@ -103,9 +106,16 @@ class FrameworkAppsIT {
         }
     }
 
-    /** The decimal columns the workload's SQL arithmetic leaves REAL noise in; none is rounded yet. */
-    private static List<String> roundedColumns(String app) {
-        return List.of();
+    /**
+     * What the file alone cannot tell and the user passes after reading {@code plan} (docs/switching.md): Django's
+     * DurationField and SQLAlchemy's Interval, and the decimal places Django does not write into SQLite's DDL.
+     */
+    private static List<String> typesTheFileCannotTell(String app) {
+        if (app.equals("django")) {
+            return List.of("--type", "shop_product.warranty=interval", "--type", "shop_product.price=numeric(12,4)",
+                    "--type", "shop_order.total=numeric(12,4)", "--type", "shop_orderline.unit_price=numeric(12,4)");
+        }
+        return List.of("--type", "products.warranty=interval");
     }
 
     private static String summary(String catalogDiff) {

@@ -96,7 +96,7 @@ class IntoExistingIT {
         assertTrue(plan(f, schema).errors().isEmpty(), () -> plan(f, schema).problems().toString());
 
         ReplicatorException rows = assertThrows(ReplicatorException.class, () -> snapshot(f, schema, false));
-        assertTrue(rows.getMessage().contains("django_migrations") && rows.getMessage().contains("--drop"), rows.getMessage());
+        assertTrue(rows.getMessage().contains("django_migrations") && rows.getMessage().contains("--replace-existing-rows"), rows.getMessage());
 
         SnapshotReport r = snapshot(f, schema, true);
         assertEquals(6, r.rows());

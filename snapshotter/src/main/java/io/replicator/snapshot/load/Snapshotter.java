@@ -56,6 +56,7 @@ public final class Snapshotter {
             if (!TargetSchema.tryLock(coord, schema)) {
                 throw ReplicatorException.config("another snapshot into schema " + schema + " is running (advisory lock held); wait for it or stop it");
             }
+            List<String> filled = opt.plan().intoExisting() ? new ArrayList<>() : null; // the application's tables, emptied on failure
             try (ConsistentRead read = ConsistentRead.open(source, opt.workers(), wal)) {
                 Connection r0 = read.reader(0);
                 SourceSchema sourceSchema = SchemaReader.read(r0);
@@ -64,7 +65,8 @@ public final class Snapshotter {
                         ? ExistingTablesPlanner.plan(source.path().toString(), r0, sourceSchema, planOptions, coord, false)
                         : Planner.plan(source.path().toString(), r0, sourceSchema, planOptions, true);
                 if (plan.hasErrors()) throw planErrors(plan);
-                if (planOptions.intoExisting()) TargetSchema.prepareExisting(coord, plan, opt.drop());
+                if (filled != null) plan.tables().forEach(t -> filled.add(t.pgName()));
+                if (planOptions.intoExisting()) TargetSchema.prepareExisting(coord, plan, opt.drop(), opt.drop() || opt.replaceExistingRows());
                 else TargetSchema.prepare(coord, plan, opt.drop());
                 Long seq = ChangelogMark.read(r0);
                 SnapshotState.start(coord, schema, source.path().toString(), seq, planOptions.toJson());
@@ -78,7 +80,7 @@ public final class Snapshotter {
                 return new SnapshotReport(source.path().toString(), target.redacted(), schema, mode, read.fenceMillis(), read.waitMillis(), seq, walBefore,
                         source.walBytes(), (System.nanoTime() - t0) / 1e9, rows, bytes, done, problems);
             } catch (RuntimeException e) {
-                TargetSchema.markFailed(coord, schema, opt.plan().intoExisting(), e);
+                TargetSchema.markFailed(coord, schema, filled, e);
                 throw e;
             }
         } catch (SQLException e) {

@@ -68,10 +68,11 @@ final class TargetSchema {
 
     /**
      * {@code --into-existing}: the application's tables are filled, never dropped. Tables that hold rows (a
-     * framework's migrations insert some, e.g. Django's content types) are refused unless {@code drop}, which
-     * empties them first (one TRUNCATE, so foreign keys between them do not stand in the way). One transaction.
+     * framework's migrations insert some, e.g. Django's content types) are refused unless {@code emptyFirst}, which
+     * empties every table the copy fills (one TRUNCATE of them all, so foreign keys between them do not stand in
+     * the way). An earlier run is refused unless {@code drop}. One transaction.
      */
-    static void prepareExisting(Connection c, Plan plan, boolean drop) throws SQLException {
+    static void prepareExisting(Connection c, Plan plan, boolean drop, boolean emptyFirst) throws SQLException {
         String schema = plan.schema();
         refuseEarlierRun(c, schema, drop);
         List<String> withRows = new ArrayList<>();
@@ -81,18 +82,16 @@ final class TargetSchema {
                 if (rs.getBoolean(1)) withRows.add(t.pgName());
             }
         }
-        if (!withRows.isEmpty() && !drop) {
+        if (!withRows.isEmpty() && !emptyFirst) {
             throw ReplicatorException.config("--into-existing: " + withRows.size() + " of the application's tables in schema " + schema + " already hold rows ("
                     + String.join(", ", withRows.subList(0, Math.min(8, withRows.size()))) + (withRows.size() > 8 ? ", …" : "") + "). The copy"
-                    + " replaces them with SQLite's rows: rerun with --drop to empty those tables first (a framework's migrations insert some rows"
-                    + " of their own, e.g. Django's content types; SQLite holds the same)");
+                    + " replaces them with SQLite's rows: rerun with --replace-existing-rows to empty those tables first (a framework's migrations"
+                    + " insert some rows of their own, e.g. Django's content types; SQLite holds the same)");
         }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            if (drop) {
-                if (!withRows.isEmpty()) s.execute("TRUNCATE " + String.join(", ", withRows.stream().map(n -> pg(schema, n)).toList()));
-                SnapshotState.forget(c, schema);
-            }
+            if (emptyFirst && !withRows.isEmpty()) truncate(s, schema, plan.tables().stream().map(TablePlan::pgName).toList());
+            if (drop) SnapshotState.forget(c, schema);
             c.commit();
         } catch (SQLException e) {
             c.rollback();
@@ -118,6 +117,10 @@ final class TargetSchema {
             };
             throw ReplicatorException.config("schema " + schema + " " + what + ". Rerun with --drop to start over, or choose another --schema");
         }
+    }
+
+    private static void truncate(Statement s, String schema, List<String> tables) throws SQLException {
+        if (!tables.isEmpty()) s.execute("TRUNCATE " + String.join(", ", tables.stream().map(n -> pg(schema, n)).toList()));
     }
 
     private static boolean schemaExists(Connection c, String schema) throws SQLException {
@@ -149,15 +152,18 @@ final class TargetSchema {
      * A failed run leaves no table behind: the tables it completed are dropped (they would be replaced by
      * the next run anyway), or with {@code --into-existing} emptied, and the run row keeps the error. A later
      * run may then start without --drop.
+     *
+     * @param filled with --into-existing, the application's tables the run fills: all are emptied together (a table
+     *               that references another must be emptied with it)
      */
-    static void markFailed(Connection c, String schema, boolean intoExisting, RuntimeException e) {
+    static void markFailed(Connection c, String schema, List<String> filled, RuntimeException e) {
         try {
             if (SnapshotState.existingRun(c, schema) == null) return;
             c.setAutoCommit(false);
             List<String> done = SnapshotState.doneTables(c, schema);
             try (Statement s = c.createStatement()) {
-                if (intoExisting) {
-                    if (!done.isEmpty()) s.execute("TRUNCATE " + String.join(", ", done.stream().map(n -> pg(schema, n)).toList()));
+                if (filled != null) {
+                    if (!done.isEmpty()) truncate(s, schema, filled);
                 } else {
                     for (String table : done) s.execute("DROP TABLE IF EXISTS " + pg(schema, table) + " CASCADE");
                 }
