@@ -109,6 +109,7 @@ public final class SqliteSource {
             Connection c = cfg.createConnection("jdbc:sqlite:" + path);
             try {
                 PollingBusyHandler.install(c, busyTimeout);
+                if (readOnly) ApplicationCollations.registerStandIns(c);
             } catch (SQLException e) {
                 c.close();
                 throw e;

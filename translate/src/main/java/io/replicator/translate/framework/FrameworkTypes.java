@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  *   <li>Django JSONField ({@code text} with {@code CHECK (JSON_VALID(col) ...)}) → {@code jsonb}.</li>
  *   <li>Django UUIDField and SQLAlchemy's UUID recipe ({@code char(32)} holding 32 lowercase hex digits) → {@code uuid}.</li>
  *   <li>Laravel {@code tinyint(1)} → {@code boolean}.</li>
+ *   <li>Rails and Laravel {@code varchar} (no length) → {@code character varying} (no length).</li>
  *   <li>SQLAlchemy {@code JSON} → {@code json} (its PostgreSQL JSON type; the generic rule makes jsonb).</li>
  * </ul>
  */
@@ -47,6 +48,15 @@ public final class FrameworkTypes {
             case LARAVEL -> {
                 if (declared.replace(" ", "").equals("tinyint(1)")) {
                     return new Choice(PgType.BOOLEAN, "Laravel boolean (tinyint(1)): boolean, as Laravel makes it on PostgreSQL");
+                }
+                if (declared.equals("varchar")) {
+                    return new Choice(PgType.VARCHAR, "Laravel string (varchar): character varying; Laravel makes varchar(255) on PostgreSQL, but"
+                            + " SQLite's DDL keeps no length and SQLite never enforced one");
+                }
+            }
+            case RAILS -> {
+                if (declared.equals("varchar")) {
+                    return new Choice(PgType.VARCHAR, "Rails string (varchar): character varying, as Rails makes it on PostgreSQL");
                 }
             }
             case ALEMBIC -> {

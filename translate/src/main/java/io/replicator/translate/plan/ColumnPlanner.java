@@ -6,6 +6,7 @@ import io.replicator.core.codec.SqliteValueReader;
 import io.replicator.core.model.SqliteColumn;
 import io.replicator.core.model.SqliteTable;
 import io.replicator.core.types.PgType;
+import io.replicator.core.sqlite.ApplicationCollations;
 import io.replicator.translate.types.ColumnMapping;
 import io.replicator.translate.types.ColumnProfile;
 import io.replicator.translate.types.TypeMapper;
@@ -62,7 +63,9 @@ final class ColumnPlanner {
             if (col.generated()) problems.add(new Problem(Problem.Level.WARNING, t.name(), col.name(), "generated column: values are copied, but PostgreSQL will not compute it"));
             if (col.collation() != null) {
                 problems.add(new Problem(Problem.Level.WARNING, t.name(), col.name(), "COLLATE " + col.collation()
-                        + " has no PostgreSQL equivalent here; comparisons and UNIQUE become case/space-sensitive"));
+                        + " has no PostgreSQL equivalent here; comparisons and UNIQUE become case/space-sensitive"
+                        + (ApplicationCollations.isApplicationDefined(col.collation()) ? " (" + col.collation() + " is the application's own collation,"
+                        + " unknown to SQLite elsewhere: the tool reads the table with a case-insensitive stand-in; values move exactly)" : "")));
             }
             String def = null;
             if (!rowidAlias && col.defaultSql() != null) {
