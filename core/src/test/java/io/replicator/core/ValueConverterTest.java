@@ -184,4 +184,24 @@ class ValueConverterTest {
         assertArrayEquals(new byte[0], (byte[]) ValueConverter.fromBlob(PgType.BYTEA, new byte[0]));
         assertThrows(ConversionException.class, () -> ValueConverter.fromBlob(PgType.TEXT, new byte[] {1}));
     }
+
+    @Test
+    void timestampsAtMillisecondPrecisionTakeIntegersAsPrismaKeepsThem() throws Exception {
+        PgType ts3 = PgType.withFraction(PgType.Kind.TIMESTAMP, 3);
+        PgType tz3 = PgType.withFraction(PgType.Kind.TIMESTAMPTZ, 3);
+        assertEquals(LocalDateTime.of(2023, 11, 14, 22, 13, 20, 123_000_000), ValueConverter.fromInteger(ts3, 1_700_000_000_123L));
+        assertEquals(Instant.parse("2023-11-14T22:13:20.123Z"), ValueConverter.fromInteger(tz3, 1_700_000_000_123L));
+        assertEquals(LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_000_000), ValueConverter.fromInteger(ts3, -1));
+        // text still works in the same column (Prisma wrote text in some versions)
+        assertEquals(LocalDateTime.of(2024, 1, 2, 3, 4, 5, 678_000_000),
+                ValueConverter.fromText(ts3, "2024-01-02 03:04:05.678".getBytes(StandardCharsets.UTF_8)));
+        // beyond years 1..9999: refused, not moved
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(ts3, 253_402_300_800_000L));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(ts3, Long.MIN_VALUE));
+        // any other precision refuses integers: seconds are never read as milliseconds unasked
+        ConversionException e = assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.TIMESTAMP, 1_700_000_000L));
+        assertTrue(e.getMessage().contains("timestamp(3)"), e.getMessage());
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.TIMESTAMPTZ, 1_700_000_000L));
+        assertThrows(ConversionException.class, () -> ValueConverter.fromInteger(PgType.DATE, 19_000));
+    }
 }

@@ -3,6 +3,8 @@ package io.replicator.rollback;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.codec.Decimals;
+import io.replicator.core.codec.ConversionException;
+import io.replicator.core.codec.EpochMillis;
 import io.replicator.core.codec.Intervals;
 import io.replicator.core.codec.PgValueReader;
 import io.replicator.core.model.Affinity;
@@ -19,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
@@ -174,6 +177,7 @@ final class SqliteWriteBack {
             case TIMESTAMPTZ -> {
                 OffsetDateTime o = rs.getObject(col, OffsetDateTime.class);
                 if (o == null) ps.setNull(p, Types.NULL);
+                else if (EpochMillis.applies(t)) ps.setLong(p, epochMillis(o.toInstant(), c));
                 else ps.setString(p, trimFraction(o.withOffsetSameInstant(ZoneOffset.UTC).format(TZ)) + "+00:00");
             }
             case UUID -> { // back in the spelling it had in SQLite: 32 lowercase hex digits
@@ -187,12 +191,24 @@ final class SqliteWriteBack {
             case INTERVAL -> interval(ps, p, (Duration) PgValueReader.read(rs, col, t), c);
             case TIMESTAMP -> {
                 LocalDateTime l = rs.getObject(col, LocalDateTime.class);
-                if (l == null) ps.setNull(p, Types.NULL); else ps.setString(p, trimFraction(l.format(TZ)));
+                if (l == null) ps.setNull(p, Types.NULL);
+                else if (EpochMillis.applies(t)) ps.setLong(p, epochMillis(l.toInstant(ZoneOffset.UTC), c));
+                else ps.setString(p, trimFraction(l.format(TZ)));
             }
             default -> { // text, varchar, json, jsonb, date and any other type: PostgreSQL's text
                 String s = rs.getString(col);
                 if (s == null) ps.setNull(p, Types.NULL); else ps.setString(p, s);
             }
+        }
+    }
+
+    /** timestamp(3) and timestamptz(3) go back as Prisma keeps a DateTime: integer milliseconds since 1970 UTC. */
+    private long epochMillis(Instant i, ColumnPlan c) {
+        try {
+            return EpochMillis.of(i);
+        } catch (ConversionException e) {
+            throw new ReplicatorException(ExitCode.DATA_LOSS, "rollback: " + plan.pgName() + "." + c.pgName() + " holds " + i + ", which "
+                    + e.getMessage() + " (column " + c.source().name() + " keeps milliseconds); change the row in PostgreSQL, then run rollback again");
         }
     }
 

@@ -94,7 +94,9 @@ class CorpusIT {
             "schema_migrations.version", "character varying",
             "ar_internal_metadata.key", "character varying",
             "migrations.migration", "character varying",
-            "alembic_version.version_num", "character varying(32)");
+            "alembic_version.version_num", "character varying(32)",
+            "_prisma_migrations.finished_at", "timestamp(3) with time zone",
+            "Habit.createdAt", "timestamp(3) without time zone");
 
     private static List<String> deferrableKeys(Connection pg, String schema) throws SQLException {
         return strings(pg, "SELECT conname FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace"

@@ -5,7 +5,10 @@ import io.replicator.core.types.PgType;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 /**
@@ -14,6 +17,7 @@ import java.util.UUID;
  * <p>Result types: integer kinds → Long; boolean → Boolean; double → Double; numeric → BigDecimal, or a
  * Double for ±Infinity; text, varchar, json, jsonb → {@link Text}; bytea → byte[]; date → LocalDate;
  * timestamp → LocalDateTime; timestamptz → Instant; time → LocalTime; interval → Duration (whole microseconds); uuid → UUID.
+ * <p>A timestamp(3) or timestamptz(3) column takes an integer as milliseconds since 1970-01-01 UTC ({@link EpochMillis}).
  * <p>A timestamp, timestamptz or time column with fewer fractional digits than 6 ({@code timestamp(3)}) refuses a
  * value with more non-zero digits: PostgreSQL would round it without a word.
  */
@@ -63,6 +67,14 @@ public final class ValueConverter {
             }
             case INTERVAL -> { // microseconds, as Django's DurationField keeps a timedelta
                 return Intervals.ofMicros(v);
+            }
+            case TIMESTAMP, TIMESTAMPTZ -> {
+                if (!EpochMillis.applies(t)) {
+                    throw new ConversionException("is an integer, which " + t.sql() + " cannot hold; a " + (t.kind() == PgType.Kind.TIMESTAMP
+                            ? "timestamp(3)" : "timestamptz(3)") + " column takes integers as milliseconds since 1970-01-01 UTC (Prisma's DateTime)");
+                }
+                Instant i = EpochMillis.toInstant(v);
+                return t.kind() == PgType.Kind.TIMESTAMP ? LocalDateTime.ofInstant(i, ZoneOffset.UTC) : i;
             }
             default -> throw new ConversionException("is an integer, which " + t.sql() + " cannot hold");
         }

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *   <li>Django JSONField ({@code text} with {@code CHECK (JSON_VALID(col) ...)}) → {@code jsonb}.</li>
  *   <li>Django UUIDField and SQLAlchemy's UUID recipe ({@code char(32)} holding 32 lowercase hex digits) → {@code uuid}.</li>
  *   <li>Laravel {@code tinyint(1)} → {@code boolean}.</li>
+ *   <li>Prisma {@code DATETIME} (integer milliseconds since 1970, or text) → {@code timestamp(3)}; in its own
+ *       {@code _prisma_migrations}, {@code timestamptz(3)}.</li>
  *   <li>Rails and Laravel {@code varchar} (no length) → {@code character varying} (no length).</li>
  *   <li>SQLAlchemy {@code JSON} → {@code json} (its PostgreSQL JSON type; the generic rule makes jsonb).</li>
  * </ul>
@@ -52,6 +54,16 @@ public final class FrameworkTypes {
                 if (declared.equals("varchar")) {
                     return new Choice(PgType.VARCHAR, "Laravel string (varchar): character varying; Laravel makes varchar(255) on PostgreSQL, but"
                             + " SQLite's DDL keeps no length and SQLite never enforced one");
+                }
+            }
+            case PRISMA -> {
+                if (declared.equals("datetime")) {
+                    if (t.name().equals("_prisma_migrations")) {
+                        return new Choice(PgType.withFraction(PgType.Kind.TIMESTAMPTZ, 3), "Prisma's migration log: timestamptz (Prisma makes"
+                                + " timestamptz for it on PostgreSQL), at millisecond precision: SQLite holds milliseconds since 1970 (UTC)");
+                    }
+                    return new Choice(PgType.withFraction(PgType.Kind.TIMESTAMP, 3), "Prisma DateTime: timestamp(3), as Prisma makes it on"
+                            + " PostgreSQL; SQLite holds milliseconds since 1970 (UTC) or text, both taken exactly");
                 }
             }
             case RAILS -> {

@@ -1,10 +1,12 @@
 package io.replicator.translate.types;
 
+import io.replicator.core.codec.EpochMillis;
 import io.replicator.core.types.PgType;
 
 import io.replicator.core.model.Affinity;
 import io.replicator.core.model.SqliteColumn;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -212,7 +214,11 @@ public final class TypeMapper {
                 return p.integers() + p.reals() + p.texts() == 0 ? intent : null;
             }
             case DATE, TIMESTAMP, TIMESTAMPTZ -> {
-                if (!onlyTexts || p.textsNotTemporal() > 0) return null;
+                boolean epochMillis = EpochMillis.applies(intent) && p.integers() > 0; // Prisma's DateTime
+                if (!(onlyTexts || epochMillis && p.reals() + p.blobs() == 0) || p.textsNotTemporal() > 0) return null;
+                if (epochMillis && (!EpochMillis.fits(p.minInteger()) || !EpochMillis.fits(p.maxInteger()))) return null;
+                if (epochMillis) notes.add("integers taken as milliseconds since 1970-01-01 UTC, e.g. " + p.maxInteger() + " = "
+                        + Instant.ofEpochMilli(p.maxInteger()));
                 if (p.texts() == 0) return intent;
                 if (p.textsWithOffset() > 0) {
                     notes.add("some values carry a UTC offset: timestamptz; values without one are taken as UTC");
@@ -270,6 +276,7 @@ public final class TypeMapper {
             case TEXT, VARCHAR -> { ints = true; reals = true; texts = true; blobs = false; }
             case BYTEA -> { ints = false; reals = false; texts = true; blobs = true; }
             case INTERVAL -> { ints = true; reals = false; texts = true; blobs = false; } // Django's microseconds, SQLAlchemy's DATETIME
+            case TIMESTAMP, TIMESTAMPTZ -> { ints = EpochMillis.applies(t); reals = false; texts = true; blobs = false; } // Prisma's milliseconds
             default -> { ints = false; reals = false; texts = true; blobs = false; }
         }
         if (!ints && p.integers() > 0) bad.add("integer");

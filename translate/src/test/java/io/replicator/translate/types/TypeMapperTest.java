@@ -74,4 +74,19 @@ class TypeMapperTest {
     void rowidAliasIsAlwaysBigint() {
         assertEquals(PgType.BIGINT, TypeMapper.intent(col("INTEGER"), true));
     }
+
+    @Test
+    void millisecondTimestampsTakeIntegerCountsOthersKeepThemAsBigint() {
+        PgType ts3 = PgType.withFraction(PgType.Kind.TIMESTAMP, 3);
+        ColumnProfile millis = prof(3, 0, 0, 0, 1_600_000_000_000L, 1_700_000_000_123L, 0);
+        // Prisma's choice (the intent) and --type timestamp(3) both take them
+        assertEquals(ts3, TypeMapper.decide(col("DATETIME"), false, millis, null, ConflictPolicy.REFUSE, ts3).type());
+        assertFalse(TypeMapper.decide(col("DATETIME"), false, millis, ts3, ConflictPolicy.REFUSE).hasConflict());
+        // the generic rule for DATETIME (microsecond timestamp) never reads a count as milliseconds
+        assertEquals(PgType.BIGINT, decide("DATETIME", millis));
+        assertTrue(TypeMapper.decide(col("DATETIME"), false, millis, PgType.TIMESTAMP, ConflictPolicy.REFUSE).hasConflict());
+        // counts beyond the years 1..9999 do not fit: the declared type's own rule decides
+        ColumnProfile huge = prof(1, 0, 0, 0, Long.MAX_VALUE, Long.MAX_VALUE, 0);
+        assertEquals(PgType.BIGINT, TypeMapper.decide(col("DATETIME"), false, huge, null, ConflictPolicy.REFUSE, ts3).type());
+    }
 }
