@@ -1,5 +1,6 @@
 package io.replicator.cli;
 
+import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.stream.FeedSettings;
 import picocli.CommandLine.Option;
@@ -31,10 +32,25 @@ public final class FeedOptions {
     @Option(names = "--prune-interval", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION", hidden = true)
     Duration pruneInterval;
 
+    /** Set for one store of a fleet: its topic and its own offsets under the state directory. */
+    private String store;
+
+    void useStore(String name) {
+        if (databaseName != null) throw ReplicatorException.config("--database-name: a fleet's store is named by the stores file (" + name + ")");
+        this.store = name;
+    }
+
     FeedSettings settings(SqliteSource source, long startSeq) {
         FeedSettings s = FeedSettings.defaults(source.path(), startSeq, stateDir.toAbsolutePath().normalize())
                 .withRetention(retention.toMillis(), pruneInterval.toMillis())
                 .withSqliteBusyTimeout(source.busyTimeout().toMillis());
+        if (store != null) return s.withNames(store, topicPrefix).withStore(store);
         return s.withNames(databaseName != null ? databaseName : s.databaseName(), topicPrefix);
+    }
+
+    /** The same settings for one store of a fleet. */
+    FeedSettings settings(SqliteSource source, String storeName) {
+        if (databaseName != null) throw ReplicatorException.config("--database-name: a fleet's stores are named by the stores file");
+        return settings(source, 0).withNames(storeName, topicPrefix).withStore(storeName);
     }
 }

@@ -44,6 +44,14 @@ public final class Main implements Runnable {
             return e.exitCode().code;
         }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex));
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                StoreSelection.apply(parsed);
+            } catch (ReplicatorException e) {
+                return report(e);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExitCodeExceptionMapper(t -> ExitCode.RUNTIME.code);
         cl.setParameterExceptionHandler((ex, args1) -> {
             ex.getCommandLine().getErr().println("error: " + PostgresUrl.redactRaw(ex.getMessage()));

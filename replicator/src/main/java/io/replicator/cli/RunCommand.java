@@ -3,6 +3,8 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.fleet.Fleet;
+import io.replicator.fleet.Store;
 import io.replicator.run.ControlPlaneSettings;
 import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
@@ -14,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * {@code replicator run}: the main job ({@link Replication}); this class parses its flags and delegates.
@@ -75,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (opts.wholeFleet()) return runFleet();
         SqliteSource source = opts.source();
         RunSettings settings = new RunSettings(source, opts.target(), opts.schema, translation.planOptions(opts.schema), feed.settings(source, 0),
                 feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
@@ -83,5 +87,21 @@ final class RunCommand implements Callable<Integer> {
             new Replication(settings).run(stop);
         }
         return ExitCode.OK.code;
+    }
+
+    /**
+     * {@code run --stores FILE}: every store with the flags given here; each its own file, schema, topic and state
+     * under {@code <state-dir>/stores/<name>}. The HTTP control plane is not served for a fleet yet.
+     */
+    private int runFleet() throws InterruptedException {
+        Function<Store, RunSettings> settingsFor = store -> {
+            SqliteSource source = SqliteSource.of(store.sqlite().toString()).withBusyTimeout(opts.sqliteBusyTimeout);
+            return new RunSettings(source, opts.target(), store.schema(), translation.planOptions(store.schema()), feed.settings(source, store.name()),
+                    feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime,
+                    orphanCheckInterval, statusInterval, new ControlPlaneSettings(false, httpHost, httpPort, httpToken), translation.replaceExistingRows);
+        };
+        try (StopSignal stop = new StopSignal("run")) {
+            return new Fleet(opts.stores, feed.kafka, feed.stateDir.toAbsolutePath().normalize(), settingsFor).run(stop);
+        }
     }
 }

@@ -3,6 +3,10 @@ package io.replicator.cli;
 import io.replicator.capture.CaptureStatus;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
+import io.replicator.core.ReplicatorException;
+import io.replicator.fleet.Store;
+import io.replicator.fleet.StoresFile;
+import io.replicator.stream.FeedSettings;
 import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.status.StatusReport;
@@ -40,12 +44,26 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a machine-readable JSON report on stdout.")
     boolean json;
 
+    @Option(names = "--stores", paramLabel = "FILE", description = "A fleet's stores file; with --store NAME, the status of that store.")
+    Path stores;
+
+    @Option(names = "--store", paramLabel = "NAME", description = "The store of --stores to show.")
+    String store;
+
     @Override
     public Integer call() {
+        Path feedDir = stateDir;
+        if (store != null || stores != null) {
+            if (store == null || stores == null) throw ReplicatorException.config("status of a fleet's store needs both --stores FILE and --store NAME");
+            Store s = StoresFile.find(StoresFile.read(stores), store);
+            sqlite = s.sqlite().toString();
+            schema = s.schema();
+            feedDir = FeedSettings.storeDir(stateDir, s.name());
+        }
         SqliteSource source = SqliteSource.of(sqlite);
         CaptureStatus cap = CaptureStatus.read(source);
         String url = postgres != null ? postgres : System.getenv("DATABASE_URL");
-        Map<String, Object> r = StatusReport.build(source, cap, stateDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
+        Map<String, Object> r = StatusReport.build(source, cap, feedDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
         Long handOff = (Long) r.get("snapshot_changelog_seq");
         boolean publishedStored = Boolean.TRUE.equals(r.get("published_stored"));
         Object pub = r.get("published_seq");

@@ -25,32 +25,58 @@ import java.time.Duration;
  */
 public final class Replication {
     private final RunSettings s;
+    /** Printed before each line in a fleet ({@code [memory] }); empty for a single store. */
+    private final String prefix;
 
     public Replication(RunSettings settings) {
+        this(settings, null);
+    }
+
+    /** @param store the store's name in a fleet, or null */
+    public Replication(RunSettings settings, String store) {
         this.s = settings;
+        this.prefix = store == null ? "" : "[" + store + "] ";
     }
 
     /** Runs until {@code stop} is asked for, the cutover is recorded, or the feed or the sink fails (thrown). */
     public void run(StopSignal stop) throws InterruptedException {
-        if (StartState.cutOver(s.target(), s.schema())) {
-            System.err.println("schema " + s.schema() + " was cut over (see replicator.cutover): there is nothing left to replicate");
-            return;
-        }
+        if (cutOver()) return;
         try (KafkaStart kafkaStart = KafkaStart.begin(s.kafka(), s.feed().stateDir())) {
-            CaptureInstaller.Installed cap = new CaptureInstaller(s.source()).install();
-            System.err.println("capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
-            boolean fresh = new SnapshotStep(s).runIfNeeded();
-            long handOff = HandOff.position(s.source(), s.target(), s.schema());
-            FeedSettings feed = s.feed().withStartSeq(handOff);
-            KafkaTarget kafka = kafkaStart.await();
-            FeedTopic.ensure(kafka.bootstrapServers(), feed.topic());
-            SinkStart.preparePosition(s.target(), s.schema(), feed.topic(), handOff,
-                    fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), feed.topic()) - 1 : -1);
-            stream(stop, feed, kafka, handOff);
+            run(stop, kafkaStart, SnapshotTurn.NOW);
         }
     }
 
-    private void stream(StopSignal stop, FeedSettings feed, KafkaTarget kafka, long handOff) throws InterruptedException {
+    /** True, with a word, when the schema was cut over: nothing is left to replicate. */
+    public boolean cutOver() {
+        if (!StartState.cutOver(s.target(), s.schema())) return false;
+        System.err.println(prefix + "schema " + s.schema() + " was cut over (see replicator.cutover): there is nothing left to replicate");
+        return true;
+    }
+
+    /**
+     * One store on a Kafka the caller opened (a fleet shares one): capture, the snapshot when {@code turn} allows,
+     * then streaming until {@code stop}, the cutover, or a failure (thrown).
+     */
+    public void run(Stop stop, KafkaStart kafkaStart, SnapshotTurn turn) throws InterruptedException {
+        CaptureInstaller.Installed cap = new CaptureInstaller(s.source()).install();
+        System.err.println(prefix + "capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
+        boolean fresh;
+        turn.await();
+        try {
+            fresh = new SnapshotStep(s).runIfNeeded();
+        } finally {
+            turn.done();
+        }
+        long handOff = HandOff.position(s.source(), s.target(), s.schema());
+        FeedSettings feed = s.feed().withStartSeq(handOff);
+        KafkaTarget kafka = kafkaStart.await();
+        FeedTopic.ensure(kafka.bootstrapServers(), feed.topic());
+        SinkStart.preparePosition(s.target(), s.schema(), feed.topic(), handOff,
+                fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), feed.topic()) - 1 : -1);
+        stream(stop, feed, kafka, handOff);
+    }
+
+    private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka, long handOff) throws InterruptedException {
         try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers());
              Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
                      .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).build());
@@ -58,7 +84,7 @@ public final class Replication {
              BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
                      : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink),
                              s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
-            System.err.println("replicating " + s.source().path() + " -> " + s.target().redacted() + " schema " + s.schema() + " through topic "
+            System.err.println(prefix + "replicating " + s.source().path() + " -> " + s.target().redacted() + " schema " + s.schema() + " through topic "
                     + feed.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
             long nextStatus = System.nanoTime() + s.statusInterval().toNanos();
             while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO) && !sink.await(Duration.ZERO)) {
@@ -66,10 +92,10 @@ public final class Replication {
                 if (System.nanoTime() < nextStatus) continue;
                 nextStatus = System.nanoTime() + s.statusInterval().toNanos();
                 if (StartState.cutOverSince(s.target(), s.schema())) {
-                    System.err.println("the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
+                    System.err.println(prefix + "the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
                     break;
                 }
-                System.err.println(statusLine(f, sink, handOff));
+                System.err.println(prefix + statusLine(f, sink, handOff));
             }
             ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
             if (failure != null) throw failure;

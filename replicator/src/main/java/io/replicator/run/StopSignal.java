@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * broker was still shutting down. The broker's registration then stayed alive in its metadata, and the next start
  * waited for its session to time out (about 10 s) before Kafka answered.
  */
-public final class StopSignal implements AutoCloseable {
+public final class StopSignal implements Stop, AutoCloseable {
     /** Longest wait in the hook for the orderly close: a sink finishing its transaction, the broker's controlled shutdown. */
     private static final Duration GRACE = Duration.ofSeconds(60);
 
@@ -38,7 +38,7 @@ public final class StopSignal implements AutoCloseable {
         return requested.getCount() == 0;
     }
 
-    /** Waits up to {@code d} for a stop request; true if one came. */
+    @Override
     public boolean await(Duration d) throws InterruptedException {
         return requested.await(d.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -66,7 +66,7 @@ public final class ChangeFeed implements AutoCloseable {
     /** Prepares the topic and starts the feed in the background. */
     public static ChangeFeed start(FeedSettings settings, String bootstrap) {
         try {
-            Files.createDirectories(settings.stateDir());
+            Files.createDirectories(settings.offsetsFile().getParent());
         } catch (IOException e) {
             throw ReplicatorException.runtime("cannot create the state directory " + settings.stateDir() + ": " + e.getMessage(), e);
         }

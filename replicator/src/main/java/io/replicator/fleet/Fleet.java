@@ -1,0 +1,153 @@
+package io.replicator.fleet;
+
+import io.replicator.core.ExitCode;
+import io.replicator.core.ReplicatorException;
+import io.replicator.run.KafkaStart;
+import io.replicator.run.RunSettings;
+import io.replicator.run.StopSignal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@code run --stores FILE}: many SQLite files, each into its own schema through its own topic, in one process on one
+ * Kafka (embedded under the state directory, or {@code --kafka}). Snapshots are taken one at a time in priority order
+ * ({@link SnapshotOrder}); every store then streams on its own ({@link StoreRun}), so one store's failure stops that
+ * store only. The stores file is read again when it changes: a store added starts, a store removed stops (its state
+ * stays, so adding it back resumes it), a failed store still listed starts again. A store whose file or schema
+ * changed under the same name is refused until it is removed and added anew.
+ *
+ * <p>The process ends when asked to (Ctrl-C / SIGTERM) or when no store is left running; it exits 0 unless a store
+ * failed, then with that store's exit code (3 before 4 before 2).
+ */
+public final class Fleet {
+    /** How often the stores file's modification time is looked at. */
+    private static final Duration RELOAD_CHECK = Duration.ofSeconds(2);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(50);
+
+    private final Path file;
+    private final String kafkaFlag;
+    private final Path stateDir;
+    private final Function<Store, RunSettings> settingsFor;
+    private final Map<String, StoreRun> runs = new LinkedHashMap<>();
+    private final SnapshotOrder order = new SnapshotOrder();
+
+    /**
+     * @param settingsFor the main job's settings for one store (its file, schema, topic and state directory; every
+     *                    other flag as given to {@code run})
+     */
+    public Fleet(Path file, String kafkaFlag, Path stateDir, Function<Store, RunSettings> settingsFor) {
+        this.file = file;
+        this.kafkaFlag = kafkaFlag;
+        this.stateDir = stateDir;
+        this.settingsFor = settingsFor;
+    }
+
+    public int run(StopSignal stop) throws InterruptedException {
+        List<Store> stores = StoresFile.read(file);
+        List<RunSettings> settings = stores.stream().map(settingsFor).toList(); // every store checked before any starts
+        System.err.println("fleet: " + stores.size() + " store(s) from " + file + " " + byPriority(stores));
+        long seen = modified();
+        try (KafkaStart kafka = KafkaStart.begin(kafkaFlag, stateDir)) {
+            for (int i = 0; i < stores.size(); i++) start(stores.get(i), settings.get(i), kafka);
+            long nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
+            while (!stop.await(Duration.ofMillis(200))) {
+                if (runs.values().stream().noneMatch(StoreRun::alive)) {
+                    System.err.println("fleet: no store is running any more");
+                    break;
+                }
+                if (System.nanoTime() < nextCheck) continue;
+                nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
+                long m = modified();
+                if (m != seen) {
+                    seen = m;
+                    reload(kafka);
+                }
+            }
+            runs.values().forEach(StoreRun::requestStop);
+            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+            for (StoreRun r : runs.values()) r.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        }
+        return summary();
+    }
+
+    private void start(Store store, RunSettings settings, KafkaStart kafka) {
+        runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll()));
+    }
+
+    /** Applies the stores file as it is now; a file that does not parse changes nothing. */
+    private void reload(KafkaStart kafka) throws InterruptedException {
+        List<Store> now;
+        List<RunSettings> settings;
+        try {
+            now = StoresFile.read(file);
+            settings = now.stream().map(settingsFor).toList();
+        } catch (ReplicatorException e) {
+            System.err.println("fleet: the stores file changed but is refused, nothing changes: " + e.getMessage());
+            return;
+        }
+        Map<String, Store> listed = now.stream().collect(Collectors.toMap(Store::name, s -> s, (a, b) -> a, LinkedHashMap::new));
+        for (StoreRun r : new ArrayList<>(runs.values())) {
+            Store s = listed.get(r.store().name());
+            if (s == null && r.alive()) {
+                System.err.println("fleet: store " + r.store().name() + " left the stores file: stopping it (its state stays; list it again to resume)");
+                r.requestStop();
+            } else if (s != null && (!s.sqlite().equals(r.store().sqlite()) || !s.schema().equals(r.store().schema()))) {
+                System.err.println("fleet: store " + s.name() + " now names another file or schema; refused: remove it from the file, then add the"
+                        + " new one under another name");
+                listed.remove(s.name());
+            }
+        }
+        for (int i = 0; i < now.size(); i++) {
+            Store s = now.get(i);
+            if (!listed.containsKey(s.name())) continue;
+            StoreRun r = runs.get(s.name());
+            if (r != null && r.alive()) continue;
+            if (r != null && r.outcome() == StoreRun.Outcome.CUT_OVER) continue;
+            if (r != null) r.join(Duration.ofSeconds(1));
+            System.err.println("fleet: starting store " + s.name() + (r == null ? " (added)" : " again (it " + r.outcome().name().toLowerCase() + ")"));
+            start(s, settings.get(i), kafka);
+        }
+    }
+
+    private int summary() {
+        ExitCode worst = ExitCode.OK;
+        StringBuilder sb = new StringBuilder("fleet stopped:");
+        for (StoreRun r : runs.values()) {
+            sb.append("\n  ").append(r.store().name()).append(": ").append(r.outcome().name().toLowerCase().replace('_', ' '));
+            if (r.failure() != null) {
+                sb.append(" (exit ").append(r.failure().exitCode().code).append(": ").append(r.failure().getMessage()).append(')');
+                worst = worse(worst, r.failure().exitCode());
+            }
+        }
+        System.err.println(sb);
+        return worst.code;
+    }
+
+    private static ExitCode worse(ExitCode a, ExitCode b) {
+        List<ExitCode> rank = List.of(ExitCode.OK, ExitCode.DIFFERENCES, ExitCode.BAD_CONFIG, ExitCode.RUNTIME, ExitCode.DATA_LOSS);
+        return rank.indexOf(b) > rank.indexOf(a) ? b : a;
+    }
+
+    private static String byPriority(List<Store> stores) {
+        Map<Priority, List<String>> m = new LinkedHashMap<>();
+        for (Store s : stores) m.computeIfAbsent(s.priority(), p -> new ArrayList<>()).add(s.name());
+        return m.entrySet().stream().map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(Collectors.joining("; ", "(", ")"));
+    }
+
+    private long modified() {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

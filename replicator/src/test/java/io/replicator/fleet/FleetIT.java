@@ -1,0 +1,173 @@
+package io.replicator.fleet;
+
+import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.core.testing.SqliteFiles;
+import io.replicator.core.testing.TestPostgres;
+import io.replicator.testing.ReplicatorProcess;
+import io.replicator.verify.Verifier;
+import io.replicator.verify.VerifyReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code run --stores}: ten SQLite files in one process under live writers. One store is fed a value its column
+ * cannot hold: that store stops (exit 3 in its line), the others keep streaming. One store is cut over while the
+ * others replicate. A store added to the stores file while running starts; one removed stops. Every store that
+ * was not stopped ends equal to its SQLite file, and the process exits with the failed store's code.
+ */
+class FleetIT {
+    private static final int STORES = 10;
+
+    @TempDir
+    Path dir;
+
+    private record Db(String name, Path file, String schema) {}
+
+    @Test
+    void tenStoresOneProcessOneFailureStaysLocal() throws Exception {
+        List<Db> dbs = new ArrayList<>();
+        StringBuilder yaml = new StringBuilder("stores:\n");
+        for (int i = 0; i < STORES; i++) {
+            Db d = store(i);
+            dbs.add(d);
+            yaml.append(entry(d, i % 3));
+        }
+        Path storesFile = dir.resolve("stores.yml");
+        Files.writeString(storesFile, yaml);
+
+        List<Writer> writers = new ArrayList<>();
+        ReplicatorProcess run = ReplicatorProcess.start(dir, "run", "--stores", storesFile.toString(), "--postgres", TestPostgres.url(),
+                "--state-dir", dir.resolve("state").toString(), "--status-interval", "2s", "--pool-size", "2");
+        try {
+            for (Db d : dbs) run.awaitOutput("[" + d.name() + "] replicating", 240);
+            for (Db d : dbs) writers.add(Writer.start(d.file()));
+            awaitRows(writers, 20);
+
+            // a value store 3's column cannot hold: that store stops, alone
+            Db poisoned = dbs.get(3);
+            sqlite(poisoned.file(), "INSERT INTO t (n, v) VALUES ('not a number', 'poison')");
+            run.awaitOutput("[" + poisoned.name() + "] stopped (exit 3)", 60);
+            assertTrue(run.isAlive(), "the fleet goes on without the failed store");
+
+            // a store added while running starts; one removed stops
+            Db added = store(STORES);
+            Files.writeString(storesFile, yaml + entry(added, 0));
+            run.awaitOutput("[" + added.name() + "] replicating", 120);
+            writers.add(Writer.start(added.file()));
+            dbs.add(added);
+
+            // one store cut over while the others replicate
+            Db flipped = dbs.get(5);
+            ReplicatorProcess cut = ReplicatorProcess.start(dir, "cutover", "--stores", storesFile.toString(), "--store", flipped.name(),
+                    "--postgres", TestPostgres.url(), "--max-write-pause", "30s");
+            assertEquals(0, cut.awaitExit(180), () -> "cutover of one store: " + cut.tail(20) + "\nfleet: " + run.tail(30));
+            run.awaitOutput("[" + flipped.name() + "] the cutover is recorded as done", 60);
+            assertTrue(run.isAlive(), "the other stores keep replicating after one store's cutover");
+            long before = writers.stream().mapToLong(w -> w.written.get()).sum();
+            awaitRows(writers, before / writers.size() + 20);
+
+            for (Writer w : writers) w.stop();
+            for (Db d : dbs) {
+                if (d == poisoned) continue;
+                ReplicatorProcess.awaitApplied(d.schema(), ReplicatorProcess.maxSeq(d.file()), 120, run);
+                VerifyReport v = new Verifier(SqliteSource.of(d.file().toString()), TestPostgres.target(), d.schema(), 20).run();
+                assertTrue(v.equal(), () -> d.name() + " differs: " + v);
+            }
+            assertTrue(ReplicatorProcess.appliedSeq(poisoned.schema()) < ReplicatorProcess.maxSeq(poisoned.file()),
+                    "the failed store applied nothing past the value it could not take");
+            assertTrue(run.output().contains("column n"), "the failed store's line names the column: " + run.tail(40));
+
+            Files.writeString(storesFile, yaml.toString().replace(entry(dbs.get(9), 9 % 3), ""));
+            run.awaitOutput("store " + dbs.get(9).name() + " left the stores file", 30);
+
+            assertEquals(3, run.stop(), "a store failed with exit 3: the fleet's exit code says so");
+            assertTrue(run.output().contains(poisoned.name() + ": failed (exit 3"), run.tail(20));
+            assertTrue(run.output().contains(flipped.name() + ": cut over"), run.tail(20));
+        } finally {
+            for (Writer w : writers) w.stop();
+            if (run.isAlive()) run.kill();
+        }
+    }
+
+    private Db store(int i) throws SQLException {
+        String name = "s" + i;
+        Path file = SqliteFiles.create(dir, name + ".db",
+                "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, v TEXT)",
+                "INSERT INTO t (n, v) VALUES (1, 'seed'), (2, 'seed')");
+        return new Db(name, file, TestPostgres.freshSchema("fleet_" + name));
+    }
+
+    private static String entry(Db d, int priority) {
+        return "  - name: " + d.name() + "\n    sqlite: " + d.file() + "\n    schema: " + d.schema() + "\n    priority: P" + priority + "\n";
+    }
+
+    private static void sqlite(Path db, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute(sql);
+        }
+    }
+
+    private static void awaitRows(List<Writer> writers, long each) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (writers.stream().anyMatch(w -> w.running() && w.written.get() < each)) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("the writers did not write " + each + " rows each in 60 s");
+            Thread.sleep(50);
+        }
+    }
+
+    /** An application writing its SQLite file about 20 times a second: inserts, updates and deletes; it stops when fenced. */
+    private static final class Writer {
+        final AtomicLong written = new AtomicLong();
+        final AtomicBoolean stop = new AtomicBoolean();
+        volatile boolean fenced;
+        Thread thread;
+
+        static Writer start(Path db) {
+            Writer w = new Writer();
+            w.thread = new Thread(() -> w.loop(db), "writer-" + db.getFileName());
+            w.thread.start();
+            return w;
+        }
+
+        boolean running() {
+            return !fenced && thread.isAlive();
+        }
+
+        private void loop(Path db) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout = 5000");
+                for (long i = 0; !stop.get(); i++) {
+                    s.execute("INSERT INTO t (n, v) VALUES (" + i + ", 'row " + i + "')");
+                    if (i % 3 == 0) s.execute("UPDATE t SET v = v || '+' WHERE id = (SELECT max(id) - 1 FROM t)");
+                    if (i % 7 == 0) s.execute("DELETE FROM t WHERE id = (SELECT min(id) FROM t WHERE v LIKE 'row%')");
+                    written.incrementAndGet();
+                    Thread.sleep(50);
+                }
+            } catch (SQLException e) {
+                fenced = true; // the cutover fenced the file: the application is pointed at PostgreSQL now
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+        }
+    }
+}
