@@ -25,8 +25,9 @@ import java.util.stream.Collectors;
  * stays, so adding it back resumes it), a failed store still listed starts again. A store whose file or schema
  * changed under the same name is refused until it is removed and added anew.
  *
- * <p>The process ends when asked to (Ctrl-C / SIGTERM) or when no store is left running; it exits 0 unless a store
- * failed, then with that store's exit code (3 before 4 before 2).
+ * <p>The process ends when asked to (Ctrl-C / SIGTERM; the exit status is then the signal's, 130 or 143) or when no
+ * store is left running: 0 unless a store failed, then that store's exit code (3 before 4 before 2). Either way
+ * the last lines name each store's outcome.
  */
 public final class Fleet {
     /** How often the stores file's modification time is looked at. */
