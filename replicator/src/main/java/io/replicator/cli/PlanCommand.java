@@ -6,6 +6,8 @@ import io.replicator.core.Identifiers;
 import java.util.ArrayList;
 
 import io.replicator.core.ExitCode;
+import io.replicator.core.ReplicatorException;
+import io.replicator.fleet.FleetPlan;
 import io.replicator.translate.plan.DdlBuilder;
 import io.replicator.translate.plan.IndexPlan;
 import io.replicator.translate.plan.Plan;
@@ -15,9 +17,15 @@ import io.replicator.translate.plan.PlanScanner;
 import io.replicator.core.sqlite.SqliteSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code replicator plan}: prints the translated DDL and every problem found; writes nothing. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -29,8 +37,13 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     TranslationOptions translation;
 
+    @Option(names = "--report", paramLabel = "PATH", defaultValue = "fleet-plan",
+            description = "With --stores: the fleet's report is written to PATH.md and PATH.json (default: ${DEFAULT-VALUE}).")
+    Path report;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        if (opts.wholeFleet()) return planFleet();
         SqliteSource source = opts.source();
         PlanScanner.Result r = translation.intoExisting
                 ? PlanScanner.scanAgainst(source, translation.planOptions(opts.schema), opts.target())
@@ -51,6 +64,19 @@ final class PlanCommand implements Callable<Integer> {
                     : "-- " + errors + " column(s) cannot be moved without loss as planned (exit 3)");
         }
         return plan.hasErrors() || !r.textProblems().isEmpty() ? ExitCode.DATA_LOSS.code : ExitCode.OK.code;
+    }
+
+    /** {@code plan --stores FILE}: every store, one report (markdown and JSON); exit 3 if any store would lose data. */
+    private int planFleet() throws IOException {
+        if (translation.intoExisting) throw ReplicatorException.config("plan --stores plans the schemas the tool makes; for --into-existing plan each store (--store NAME)");
+        FleetPlan.Report r = FleetPlan.plan(opts.stores, translation::planOptions);
+        Path md = Path.of(report + ".md"), json = Path.of(report + ".json");
+        Files.writeString(md, FleetPlan.markdown(r));
+        Json.write(json, r);
+        if (opts.json) Json.print(r);
+        else System.out.print(FleetPlan.markdown(r).lines().takeWhile(l -> !l.startsWith("## ")).collect(Collectors.joining("\n", "", "\n")));
+        System.err.println("fleet plan written to " + md.toAbsolutePath() + " and " + json.toAbsolutePath());
+        return r.exitCode();
     }
 
     static List<String> ddl(Plan plan) {
