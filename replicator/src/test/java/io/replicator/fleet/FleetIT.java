@@ -19,13 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code run --stores}: ten SQLite files in one process under live writers. One store is fed a value its column
- * cannot hold: that store stops (exit 3 in its line), the others keep streaming. One store is cut over while the
+ * cannot hold: that store stops (exit 3 in its line), the others keep streaming; when the stores file changes it is
+ * started again, and stops again on the same value. One store is cut over while the
  * others replicate. A store added to the stores file while running starts; one removed stops. Every store that
  * was not stopped ends equal to its SQLite file; the summary at the stop names each store's outcome.
  */
@@ -93,6 +95,9 @@ class FleetIT {
 
             Files.writeString(storesFile, yaml.toString().replace(entry(dbs.get(9), 9 % 3), ""));
             run.awaitOutput("store " + dbs.get(9).name() + " left the stores file", 30);
+            // a changed file also starts a failed store that is still listed: the value is still there, so it stops again
+            run.awaitOutput("fleet: starting store " + poisoned.name() + " again (it failed)", 30);
+            awaitCount(run, "[" + poisoned.name() + "] stopped (exit 3)", 2, 120);
 
             assertEquals(143, run.stop(), "SIGTERM: the JVM's own exit status; the summary says which store failed");
             assertTrue(run.output().contains(poisoned.name() + ": failed (exit 3"), run.tail(20));
@@ -119,6 +124,14 @@ class FleetIT {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
             s.execute("PRAGMA busy_timeout = 5000");
             s.execute(sql);
+        }
+    }
+
+    private static void awaitCount(ReplicatorProcess run, String text, int times, int seconds) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + seconds * 1000L;
+        while (run.output().split(Pattern.quote(text), -1).length - 1 < times) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("'" + text + "' not seen " + times + " times:\n" + run.tail(30));
+            Thread.sleep(100);
         }
     }
 
