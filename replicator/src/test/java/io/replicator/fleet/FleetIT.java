@@ -143,7 +143,7 @@ class FleetIT {
         }
     }
 
-    /** An application writing its SQLite file about 20 times a second: inserts, updates and deletes; it stops when fenced. */
+    /** An application writing its SQLite file about 6 times a second: inserts, updates and deletes; it stops when fenced. */
     private static final class Writer {
         final AtomicLong written = new AtomicLong();
         final AtomicBoolean stop = new AtomicBoolean();
@@ -169,7 +169,7 @@ class FleetIT {
                     if (i % 3 == 0) s.execute("UPDATE t SET v = v || '+' WHERE id = (SELECT max(id) - 1 FROM t)");
                     if (i % 7 == 0) s.execute("DELETE FROM t WHERE id = (SELECT min(id) FROM t WHERE v LIKE 'row%')");
                     written.incrementAndGet();
-                    Thread.sleep(50);
+                    Thread.sleep(150);
                 }
             } catch (SQLException e) {
                 fenced = true; // the cutover fenced the file: the application is pointed at PostgreSQL now
