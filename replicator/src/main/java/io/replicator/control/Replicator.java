@@ -49,6 +49,8 @@ public final class Replicator implements AutoCloseable {
     private final LagHistory lagHistory = new LagHistory();
     private final LagSampler sampler;
     private final Object scrapeLock = new Object();
+    private String lastScrape;
+    private long lastScrapeAt;
 
     private final String bootstrap;
 
@@ -85,11 +87,19 @@ public final class Replicator implements AutoCloseable {
         this.sampler = new LagSampler(live, lagHistory);
     }
 
-    /** The Prometheus text; the position gauges of one scrape all show one reading. */
+    /**
+     * The Prometheus text; the position gauges of one scrape all show one reading. A scrape is shared for
+     * {@value #STATUS_TTL_MS} ms like /status: with the JVM, pool and Kafka client meters it is about 800 series, and
+     * 16 clients scraping at once each for itself took /metrics to a p50 of 340 ms (ControlPlaneLoadIT).
+     */
     public String scrape() {
         synchronized (scrapeLock) {
-            pipeline.show(live.current(STATUS_TTL_MS));
-            return meters.scrape();
+            if (lastScrape == null || System.nanoTime() - lastScrapeAt > STATUS_TTL_MS * 1_000_000) {
+                pipeline.show(live.current(STATUS_TTL_MS));
+                lastScrape = meters.scrape();
+                lastScrapeAt = System.nanoTime();
+            }
+            return lastScrape;
         }
     }
 

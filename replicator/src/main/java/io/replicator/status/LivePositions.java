@@ -9,7 +9,8 @@ import io.replicator.stream.ChangeFeed;
  * The positions of the feed and the sink running in this process, read as one {@link Positions} (the order of its
  * rule), together with the capture status read last. A reading costs one short SQLite read transaction, so callers
  * share one: {@link #current} reads again only when the last reading is older than they accept. Thread-safe; one
- * reading at a time.
+ * reading at a time. It remembers when a reading last found PostgreSQL caught up, which bounds the lag in time
+ * ({@link Positions#lagMs}); the status page's sampler reads once a second, so that bound is within about a second.
  */
 public final class LivePositions {
     /** A reading and the capture status it took its captured position from. */
@@ -20,6 +21,7 @@ public final class LivePositions {
     private final Sink sink;
     private Reading last;
     private long lastNanos;
+    private long caughtUpAtMs;
 
     public LivePositions(SqliteSource source, ChangeFeed feed, Sink sink) {
         this.source = source;
@@ -53,7 +55,8 @@ public final class LivePositions {
                     cap[0] = CaptureStatus.read(source);
                     return cap[0].capturedSeq();
                 }
-            }, System::currentTimeMillis);
+            }, System::currentTimeMillis, caughtUpAtMs);
+            caughtUpAtMs = p.caughtUpSince();
             last = new Reading(p, cap[0]);
             lastNanos = System.nanoTime();
         }

@@ -25,9 +25,10 @@ import java.util.function.LongSupplier;
  * @param published         changelog position Kafka acknowledged (≥ applied), -1 when unknown
  * @param applied           changelog position PostgreSQL reflects, -1 when unknown
  * @param appliedSourceTsMs when the feed read the last applied batch from SQLite (epoch ms), 0 when unknown
- * @param atMs              when the reading was taken (epoch ms)
+ * @param atMs              when the reading was taken (epoch ms): just before captured was read
+ * @param caughtUpAtMs      the last time an earlier reading found PostgreSQL caught up (captured ≤ applied), 0 when unknown
  */
-public record Positions(long captured, long published, long applied, long appliedSourceTsMs, long atMs) {
+public record Positions(long captured, long published, long applied, long appliedSourceTsMs, long atMs, long caughtUpAtMs) {
 
     /** The three readers of one pipeline, called by {@link #read} in the order of the rule. */
     public interface Readers {
@@ -41,18 +42,32 @@ public record Positions(long captured, long published, long applied, long applie
         long captured();
     }
 
-    /** Reads in the order of the rule (applied, published, captured) and applies it. */
-    public static Positions read(Readers r, LongSupplier clockMs) {
+    /**
+     * Reads in the order of the rule (applied, published, captured) and applies it. The time is taken before captured
+     * is read: when the reading finds PostgreSQL caught up, every change captured until then is applied.
+     */
+    public static Positions read(Readers r, LongSupplier clockMs, long caughtUpAtMs) {
         long applied = r.applied();
         long ts = r.appliedSourceTsMs();
         long published = r.published();
+        long at = clockMs.getAsLong();
         long captured = r.captured();
-        return of(captured, published, applied, ts, clockMs.getAsLong());
+        return of(captured, published, applied, ts, at, caughtUpAtMs);
+    }
+
+    /** Applies rule 2 to readings taken in the order of rule 1; no earlier reading known. */
+    public static Positions of(long captured, long published, long applied, long appliedSourceTsMs, long atMs) {
+        return of(captured, published, applied, appliedSourceTsMs, atMs, 0);
     }
 
     /** Applies rule 2 to readings taken in the order of rule 1. */
-    public static Positions of(long captured, long published, long applied, long appliedSourceTsMs, long atMs) {
-        return new Positions(captured, Math.max(published, applied), applied, appliedSourceTsMs, atMs);
+    public static Positions of(long captured, long published, long applied, long appliedSourceTsMs, long atMs, long caughtUpAtMs) {
+        return new Positions(captured, Math.max(published, applied), applied, appliedSourceTsMs, atMs, caughtUpAtMs);
+    }
+
+    /** When this reading found PostgreSQL caught up, its time; else the last time an earlier one did. */
+    public long caughtUpSince() {
+        return applied >= captured ? atMs : caughtUpAtMs;
     }
 
     /** Changes captured in SQLite that PostgreSQL does not reflect yet. */
@@ -66,14 +81,17 @@ public record Positions(long captured, long published, long applied, long applie
     }
 
     /**
-     * How old the oldest change PostgreSQL lacks is, in ms: 0 when PostgreSQL has everything; else the time since the
-     * feed read the last applied batch (the next change was read no earlier); null when that time is unknown (nothing
-     * applied by this process yet).
+     * How old the oldest change PostgreSQL lacks is, in ms: 0 when PostgreSQL has everything; else the smaller of two
+     * bounds: the time since the feed read the last applied batch (the next change was read no earlier), and the time
+     * since a reading last found PostgreSQL caught up (every change captured until then is applied, so the oldest
+     * missing one is younger). The second keeps one write after an idle hour from reading as an hour of lag. Null when
+     * neither time is known.
      */
     public Long lagMs() {
         if (applied >= captured) return 0L;
-        if (appliedSourceTsMs <= 0) return null;
-        return Math.max(0, atMs - appliedSourceTsMs);
+        long since = Math.max(appliedSourceTsMs, caughtUpAtMs); // the later start is the smaller bound
+        if (since <= 0) return null;
+        return Math.max(0, atMs - since);
     }
 
     /** {@link #lagMs} in seconds, NaN when unknown (Prometheus' "no value"). */

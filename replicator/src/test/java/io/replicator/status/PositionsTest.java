@@ -68,7 +68,7 @@ class PositionsTest {
     void readDownstreamFirstKeepsCapturedAbovePublishedAboveApplied() {
         for (long step : new long[] {0, 1, 10, 600, 100_000}) {
             MovingPipeline pipe = new MovingPipeline(step);
-            Positions p = Positions.read(pipe, () -> 5_000);
+            Positions p = Positions.read(pipe, () -> 5_000, 0);
             assertEquals(List.of("applied", "published", "captured"), pipe.order);
             assertTrue(p.ordered(), "step " + step + ": " + p);
             assertEquals(p.captured() - p.applied(), p.lagChanges());
@@ -112,5 +112,19 @@ class PositionsTest {
         assertNull(unknown.lagMs(), "behind, but no batch applied yet: unknown, not 0");
         assertTrue(Double.isNaN(unknown.lagSeconds()));
         assertNull(Positions.of(120, -1, -1, 0, 0).unpublished(), "published unknown");
+    }
+
+    @Test
+    void oneWriteAfterAnIdleHourIsNotAnHourOfLag() {
+        long hourAgo = 1_000, now = hourAgo + 3_600_000;
+        // the last batch was read an hour ago; a reading 800 ms ago found PostgreSQL caught up
+        Positions p = Positions.of(101, 101, 100, hourAgo, now, now - 800);
+        assertEquals(800L, p.lagMs(), "the change is younger than the last caught-up reading");
+        assertEquals(now - 800, p.caughtUpSince(), "behind now: the earlier caught-up time stands");
+        // catching up a backlog: the batch time is the closer bound
+        assertEquals(2_000L, Positions.of(5_000, 4_000, 3_000, now - 2_000, now, now - 60_000).lagMs());
+        Positions caughtUp = Positions.of(100, 100, 100, hourAgo, now, now - 800);
+        assertEquals(now, caughtUp.caughtUpSince());
+        assertEquals(0L, caughtUp.lagMs());
     }
 }
