@@ -49,16 +49,13 @@ public final class Replicator implements AutoCloseable {
     private final LagHistory lagHistory = new LagHistory();
     private final LagSampler sampler;
     private final Object scrapeLock = new Object();
-    private String lastScrape;
-    private long lastScrapeAt;
+    private final Recent<String> scrape = new Recent<>(STATUS_TTL_MS, this::scrapeNow);
 
     private final String bootstrap;
 
     /** How long a built /status (and a positions reading) is shared between requests. */
     static final long STATUS_TTL_MS = 250;
-    private final Object statusLock = new Object();
-    private Map<String, Object> storedStatus;
-    private long storedStatusAt;
+    private final Recent<Map<String, Object>> storedStatus;
 
     /** With meters of its own: JVM and process meters, the pipeline's, but not the clients' (see {@link ClientMeters}). */
     public Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink) {
@@ -85,21 +82,22 @@ public final class Replicator implements AutoCloseable {
         this.pipeline = new PipelineMeters(meters.registry(), schema, feed, sink);
         this.live = new LivePositions(source, feed, sink);
         this.sampler = new LagSampler(live, lagHistory);
+        this.storedStatus = new Recent<>(STATUS_TTL_MS, () -> StatusReport.build(source, stateDir, target, schema));
     }
 
     /**
      * The Prometheus text; the position gauges of one scrape all show one reading. A scrape is shared for
-     * {@value #STATUS_TTL_MS} ms like /status: with the JVM, pool and Kafka client meters it is about 800 series, and
-     * 16 clients scraping at once each for itself took /metrics to a p50 of 340 ms (ControlPlaneLoadIT).
+     * {@value #STATUS_TTL_MS} ms like /status ({@link Recent}): with the JVM, pool and Kafka client meters it is about
+     * 800 series, and 16 clients scraping at once each for itself took /metrics to a p50 of 340 ms (ControlPlaneLoadIT).
      */
     public String scrape() {
-        synchronized (scrapeLock) {
-            if (lastScrape == null || System.nanoTime() - lastScrapeAt > STATUS_TTL_MS * 1_000_000) {
-                pipeline.show(live.current(STATUS_TTL_MS));
-                lastScrape = meters.scrape();
-                lastScrapeAt = System.nanoTime();
-            }
-            return lastScrape;
+        return scrape.get();
+    }
+
+    private String scrapeNow() {
+        synchronized (scrapeLock) { // show() and scrape() of one scrape together
+            pipeline.show(live.current(STATUS_TTL_MS));
+            return meters.scrape();
         }
     }
 
@@ -110,20 +108,13 @@ public final class Replicator implements AutoCloseable {
 
     /**
      * The stored status with this process's live positions laid over it, all from one reading. The stored part costs
-     * two SQLite reads and a new PostgreSQL connection, so it is built at most once per {@value #STATUS_TTL_MS} ms
-     * and shared: with 32 clients polling, building it per request took /status to a p50 of 590 ms and doubled the
-     * apply lag (ControlPlaneLoadIT). The positions reading is taken after the stored part, so a stored applied
+     * a SQLite read and a new PostgreSQL connection, so it is built at most once per {@value #STATUS_TTL_MS} ms
+     * and shared ({@link Recent}): with 32 clients polling, building it per request took /status to a p50 of 590 ms
+     * and doubled the apply lag (ControlPlaneLoadIT). The positions reading is taken after the stored part, so a stored applied
      * position (used before the sink has read its own) is never ahead of the captured one.
      */
     public Map<String, Object> status() {
-        Map<String, Object> stored;
-        synchronized (statusLock) { // one build at a time; the others wait for it and share it
-            if (storedStatus == null || System.nanoTime() - storedStatusAt > STATUS_TTL_MS * 1_000_000) {
-                storedStatus = StatusReport.build(source, stateDir, target, schema);
-                storedStatusAt = System.nanoTime();
-            }
-            stored = storedStatus;
-        }
+        Map<String, Object> stored = storedStatus.get();
         LivePositions.Reading reading = live.current(STATUS_TTL_MS);
         return LiveStatus.overlay(stored, reading, feed.publishedEvents(), sink.appliedEvents(), sink.deadLettered(), sink.replaying());
     }
@@ -181,9 +172,7 @@ public final class Replicator implements AutoCloseable {
         try {
             return new Cutover(source, target, schema, opt).run();
         } finally {
-            synchronized (statusLock) {
-                storedStatus = null; // the phase changed: the next /status reads it afresh
-            }
+            storedStatus.invalidate(); // the phase changed: the next /status reads it afresh
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.Map;
  * {@code /status} of a running process: the stored report ({@link StatusReport}) with every position replaced by one
  * live {@link LivePositions.Reading}, taken after the stored report was read. Without the overlay the stored and the
  * live positions came from different moments (a stored captured position beside a newer live applied one). Before the
- * sink has read its own position, the stored applied position stands in: it was read before the live reading, so the
- * order of {@link Positions} still holds.
+ * sink has read its own position, the stored applied position stands in, capped at the reading's captured position
+ * (the two readings are shared for up to 250 ms each, so either may be the older).
  */
 public final class LiveStatus {
     private LiveStatus() {}
@@ -21,7 +21,9 @@ public final class LiveStatus {
         Positions p = live;
         if (live.applied() < 0 && stored.get("applied_seq") instanceof Number n) {
             Object ts = stored.get("last_batch_read_from_sqlite_ms");
-            p = Positions.of(live.captured(), live.published(), n.longValue(), ts instanceof Number t ? t.longValue() : 0, live.atMs());
+            // a shared reading may be up to 250 ms older than the stored report: PostgreSQL has at least the smaller
+            long applied = Math.min(n.longValue(), live.captured());
+            p = Positions.of(live.captured(), live.published(), applied, ts instanceof Number t ? t.longValue() : 0, live.atMs(), live.caughtUpAtMs());
         }
         CaptureStatus cap = reading.capture();
         Map<String, Object> r = new LinkedHashMap<>(stored);

@@ -54,9 +54,10 @@ public final class StatusReport {
             }
         }
         // after PostgreSQL (applied), before the changelog (captured): see Positions
-        CaptureStatus cap0 = CaptureStatus.read(source); // the capture id the offset file is keyed by
-        OptionalLong published = FeedOffsets.committed(stateDir.resolve("feed-offsets.dat"), cap0.captureId());
+        Map<String, Long> offsets = FeedOffsets.committedByCapture(stateDir.resolve("feed-offsets.dat"));
         CaptureStatus cap = CaptureStatus.read(source);
+        Long stored = cap.captureId() == null ? null : offsets.get(cap.captureId());
+        OptionalLong published = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("sqlite", source.path().toString());

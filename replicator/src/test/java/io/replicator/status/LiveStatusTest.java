@@ -63,6 +63,15 @@ class LiveStatusTest {
     }
 
     @Test
+    void aStoredAppliedPositionNewerThanTheReadingIsCappedAtItsCapturedPosition() {
+        Positions p = Positions.of(7850, 7800, -1, 0, 9_500);
+        Map<String, Object> r = LiveStatus.overlay(stored(), new LivePositions.Reading(p, new CaptureStatus("id", 3, 7850, 60, 7801)), 0, 0, 0, false);
+        assertEquals(7850L, r.get("applied_seq"));
+        assertEquals(7850L, r.get("published_seq"));
+        assertEquals(7850L, r.get("captured_seq"));
+    }
+
+    @Test
     void unknownLagStaysUnknown() {
         Map<String, Object> s = stored();
         Positions p = Positions.of(8000, 7990, 7980, 0, 9_500);
