@@ -1,6 +1,5 @@
 package io.replicator.cli;
 
-import io.replicator.capture.CaptureStatus;
 import io.replicator.core.ExitCode;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
@@ -61,24 +60,23 @@ final class StatusCommand implements Callable<Integer> {
             feedDir = FeedSettings.storeDir(stateDir, s.name());
         }
         SqliteSource source = SqliteSource.of(sqlite);
-        CaptureStatus cap = CaptureStatus.read(source);
         String url = postgres != null ? postgres : System.getenv("DATABASE_URL");
-        Map<String, Object> r = StatusReport.build(source, cap, feedDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
+        Map<String, Object> r = StatusReport.build(source, feedDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
         Long handOff = (Long) r.get("snapshot_changelog_seq");
         boolean publishedStored = Boolean.TRUE.equals(r.get("published_stored"));
         Object pub = r.get("published_seq");
         if (json) {
             Json.print(r);
-        } else if (!cap.installed()) {
+        } else if (!Boolean.TRUE.equals(r.get("capture_installed"))) {
             System.out.println("capture is not installed in " + source.path() + " (bin/replicator install --sqlite " + source.path() + ")");
         } else {
             System.out.printf("sqlite              %s%n", source.path());
-            System.out.printf("captured tables     %d%n", cap.tables());
-            System.out.printf("captured position   %d%n", cap.capturedSeq());
+            System.out.printf("captured tables     %s%n", r.get("captured_tables"));
+            System.out.printf("captured position   %s%n", r.get("captured_seq"));
             System.out.printf("published position  %s%s%n", pub == null ? "none (the feed has not run)" : pub,
                     publishedStored || pub == null ? "" : " (snapshot hand-off; the feed has not committed a position yet)");
             if (pub != null) System.out.printf("lag                 %s change(s) not yet in Kafka%n", r.get("lag_events"));
-            System.out.printf("changelog           %d row(s), seq %d..%d%n", cap.changelogRows(), cap.oldestSeq(), cap.capturedSeq());
+            System.out.printf("changelog           %s row(s), seq %s..%s%n", r.get("changelog_rows"), r.get("changelog_oldest_seq"), r.get("captured_seq"));
             if (r.containsKey("snapshot_status")) {
                 System.out.printf("phase               %s%n", r.get("phase"));
                 System.out.printf("snapshot            %s, %s table(s) copied (hand-off at seq %s)%n", r.get("snapshot_status"), r.get("snapshot_tables_done"), handOff);

@@ -1,6 +1,10 @@
 package io.replicator.control;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+
+import io.replicator.metrics.LagHistory;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -22,9 +26,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The HTTP control plane: {@code /health} (503 while a dependency is down), {@code /status}, {@code /metrics}
- * (Prometheus text), and {@code POST /cutover}, which needs {@code Authorization: Bearer <token>}; without it
- * the answer is 401 and nothing changes.
+ * The HTTP control plane: the status page {@code /}, {@code /health} (503 while a dependency is down), {@code /status},
+ * {@code /lag} (the last 15 minutes of lag), {@code /metrics} (Prometheus text), and {@code POST /cutover} and
+ * {@code POST /replay}, which need {@code Authorization: Bearer <token>}; without it the answer is 401 and nothing
+ * changes.
  */
 @Controller
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -35,6 +40,33 @@ public class ControlController {
     public ControlController(Replicator replicator, Token token) {
         this.replicator = replicator;
         this.token = token;
+    }
+
+    /** The status page: phase, positions, the lag chart and the token-guarded actions ({@link StatusPage}). */
+    @Get(value = "/", produces = "text/html; charset=utf-8")
+    public String page() {
+        return StatusPage.html();
+    }
+
+    /**
+     * The lag over the last 15 minutes, one sample a second, oldest first: {"now_ms": ..., "samples": [{"at_ms",
+     * "lag_changes", "lag_seconds" (null while unknown), "applied_seq"}]}.
+     */
+    @Get("/lag")
+    public Map<String, Object> lag() {
+        List<Map<String, Object>> samples = new ArrayList<>();
+        for (LagHistory.Sample s : replicator.lagHistory()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("at_ms", s.atMs());
+            m.put("lag_changes", s.lagChanges());
+            m.put("lag_seconds", Double.isNaN(s.lagSeconds()) ? null : s.lagSeconds());
+            m.put("applied_seq", s.appliedSeq());
+            samples.add(m);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("now_ms", System.currentTimeMillis());
+        r.put("samples", samples);
+        return r;
     }
 
     @Get("/health")

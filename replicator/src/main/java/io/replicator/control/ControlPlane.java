@@ -22,12 +22,15 @@ import java.util.Map;
 public final class ControlPlane implements AutoCloseable {
     private final ApplicationContext context;
     private final EmbeddedServer server;
+    private final Replicator replicator;
 
-    private ControlPlane(ApplicationContext context, EmbeddedServer server) {
+    private ControlPlane(ApplicationContext context, EmbeddedServer server, Replicator replicator) {
         this.context = context;
         this.server = server;
+        this.replicator = replicator;
     }
 
+    /** Serves {@code replicator}, and closes it when closed (or when it cannot start). */
     public static ControlPlane start(Replicator replicator, String host, int port, String token, Path stateDir) {
         try {
             if (!InetAddress.getByName(host).isLoopbackAddress()) {
@@ -47,9 +50,10 @@ public final class ControlPlane implements AutoCloseable {
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             server.start();
-            return new ControlPlane(ctx, server);
+            return new ControlPlane(ctx, server, replicator);
         } catch (RuntimeException e) {
             ctx.close();
+            replicator.close();
             throw ReplicatorException.runtime("cannot start the control plane on " + host + ":" + port + ": " + e.getMessage()
                     + " (is the port taken? --http-port picks another, 0 a free one)", e);
         }
@@ -87,5 +91,6 @@ public final class ControlPlane implements AutoCloseable {
     public void close() {
         server.stop();
         context.close();
+        replicator.close();
     }
 }

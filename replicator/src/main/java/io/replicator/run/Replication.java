@@ -1,9 +1,12 @@
 package io.replicator.run;
 
 import io.replicator.capture.CaptureInstaller;
-import io.replicator.capture.CaptureStatus;
 import io.replicator.control.ControlPlane;
 import io.replicator.control.Replicator;
+import io.replicator.metrics.ClientMeters;
+import io.replicator.metrics.ProcessMeters;
+import io.replicator.status.LivePositions;
+import io.replicator.status.Positions;
 import io.replicator.core.ReplicatorException;
 import io.replicator.sink.OrphanWatch;
 import io.replicator.sink.Sink;
@@ -73,41 +76,50 @@ public final class Replication {
         FeedTopic.ensure(kafka.bootstrapServers(), feed.topic());
         SinkStart.preparePosition(s.target(), s.schema(), feed.topic(), handOff,
                 fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), feed.topic()) - 1 : -1);
-        stream(stop, feed, kafka, handOff);
+        stream(stop, feed, kafka);
     }
 
-    private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka, long handOff) throws InterruptedException {
-        try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers());
-             Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
-                     .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).build());
-             OrphanWatch orphans = OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval());
-             BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
-                     : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink),
-                             s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
-            System.err.println(prefix + "replicating " + s.source().path() + " -> " + s.target().redacted() + " schema " + s.schema() + " through topic "
-                    + feed.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
-            long nextStatus = System.nanoTime() + s.statusInterval().toNanos();
-            while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO) && !sink.await(Duration.ZERO)) {
-                http.ifStarted(cp -> System.err.println("control plane: " + cp.url() + " (/health, /status, /metrics; POST /cutover with the token)"));
-                if (System.nanoTime() < nextStatus) continue;
-                nextStatus = System.nanoTime() + s.statusInterval().toNanos();
-                if (StartState.cutOverSince(s.target(), s.schema())) {
-                    System.err.println(prefix + "the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
-                    break;
-                }
-                System.err.println(prefix + statusLine(f, sink, handOff));
+    private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka) throws InterruptedException {
+        try (ProcessMeters meters = new ProcessMeters()) {
+            // the store's name is its schema: the one place the store label of the client meters is chosen
+            ClientMeters clients = new ClientMeters(meters.registry(), s.schema());
+            try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers(), clients);
+                 Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
+                         .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).instruments(clients).build());
+                 OrphanWatch orphans = OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval());
+                 BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
+                         : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink, meters),
+                                 s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
+                streamUntilStopped(stop, feed, kafka, f, sink, http);
             }
-            ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
-            if (failure != null) throw failure;
         }
     }
 
-    private String statusLine(ChangeFeed f, Sink sink, long handOff) {
-        CaptureStatus st = CaptureStatus.read(s.source());
-        long applied = sink.appliedSeq();
-        long lagMs = applied >= st.capturedSeq() ? 0 : Math.max(0, System.currentTimeMillis() - sink.lastSourceTsMs());
+    private void streamUntilStopped(Stop stop, FeedSettings feed, KafkaTarget kafka, ChangeFeed f, Sink sink, BackgroundStart<ControlPlane> http)
+            throws InterruptedException {
+        LivePositions positions = new LivePositions(s.source(), f, sink);
+        System.err.println(prefix + "replicating " + s.source().path() + " -> " + s.target().redacted() + " schema " + s.schema() + " through topic "
+                + feed.topic() + " on " + kafka.describe() + "; Ctrl-C stops");
+        long nextStatus = System.nanoTime() + s.statusInterval().toNanos();
+        while (!stop.await(Duration.ofMillis(100)) && !f.await(Duration.ZERO) && !sink.await(Duration.ZERO)) {
+            http.ifStarted(cp -> System.err.println("control plane: " + cp.url() + " (status page /, /health, /status, /metrics; POST /cutover with the token)"));
+            if (System.nanoTime() < nextStatus) continue;
+            nextStatus = System.nanoTime() + s.statusInterval().toNanos();
+            if (StartState.cutOverSince(s.target(), s.schema())) {
+                System.err.println(prefix + "the cutover is recorded as done: SQLite is fenced and PostgreSQL has every change; stopping");
+                break;
+            }
+            System.err.println(prefix + statusLine(positions.current(0), sink));
+        }
+        ReplicatorException failure = f.failure() != null ? f.failure() : sink.failure();
+        if (failure != null) throw failure;
+    }
+
+    /** One line from one positions reading (see {@link io.replicator.status.Positions}), so captured ≥ published ≥ applied. */
+    static String statusLine(LivePositions.Reading reading, Sink sink) {
+        Positions p = reading.positions();
+        Long lagMs = p.lagMs();
         return String.format("captured %d, published %d, applied %d; lag %d change(s), %d ms; %d event(s) applied, %d dead-lettered",
-                st.capturedSeq(), Math.max(f.publishedSeq(), handOff), applied, Math.max(0, st.capturedSeq() - applied),
-                sink.lastSourceTsMs() == 0 && applied < st.capturedSeq() ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
+                p.captured(), p.published(), p.applied(), p.lagChanges(), lagMs == null ? -1 : lagMs, sink.appliedEvents(), sink.deadLettered());
     }
 }

@@ -27,12 +27,38 @@ import java.util.OptionalLong;
  * the SQLite changelog, the feed's committed offset under the state directory, and the snapshot, sink and
  * cutover rows in PostgreSQL. Served by {@code status --json} and the control plane's {@code /status}.
  * No secret is in it: the PostgreSQL URL appears only redacted.
+ *
+ * <p>Its positions are one {@link Positions} reading: PostgreSQL's rows (applied) are read first, then the feed's
+ * offset file (published), then the changelog (captured), so the report never shows more applied than captured.
  */
 public final class StatusReport {
     private StatusReport() {}
 
+    /** The rows PostgreSQL keeps for one schema, read in one transaction. */
+    private record Stored(SnapshotState.Run run, SinkState sink, CutoverState.Row cutover, int tablesDone, Map<String, Long> rows,
+                          int heldAside, Orphans.Report orphans) {}
+
     /** @param target null to leave PostgreSQL out */
-    public static Map<String, Object> build(SqliteSource source, CaptureStatus cap, Path stateDir, PostgresUrl target, String schema) {
+    public static Map<String, Object> build(SqliteSource source, Path stateDir, PostgresUrl target, String schema) {
+        Stored st = null;
+        if (target != null) {
+            try (Connection c = target.connect("replicator-status")) {
+                SnapshotState.ensure(c);
+                SinkState.ensure(c);
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // every stored row from one moment
+                st = stored(c, schema);
+                c.commit();
+            } catch (SQLException e) {
+                throw PostgresErrors.wrap("cannot read the replication state in " + target.redacted(), e, target);
+            }
+        }
+        // after PostgreSQL (applied), before the changelog (captured): see Positions
+        Map<String, Long> offsets = FeedOffsets.committedByCapture(stateDir.resolve("feed-offsets.dat"));
+        CaptureStatus cap = CaptureStatus.read(source);
+        Long stored = cap.captureId() == null ? null : offsets.get(cap.captureId());
+        OptionalLong published = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
+
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("sqlite", source.path().toString());
         if (target != null) r.put("postgres", target.redacted());
@@ -42,58 +68,53 @@ public final class StatusReport {
         r.put("captured_seq", cap.capturedSeq());
         r.put("changelog_rows", cap.changelogRows());
         r.put("changelog_oldest_seq", cap.oldestSeq());
-        OptionalLong published = FeedOffsets.committed(stateDir.resolve("feed-offsets.dat"), cap.captureId());
-        Long handOff = null;
-        if (target != null) {
-            try (Connection c = target.connect("replicator-status")) {
-                SnapshotState.ensure(c);
-                SinkState.ensure(c);
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ); // every stored row from one moment
-                handOff = stored(c, r, cap, schema);
-                c.commit();
-            } catch (SQLException e) {
-                throw PostgresErrors.wrap("cannot read the replication state in " + target.redacted(), e, target);
-            }
-        }
+        Long handOff = st == null || st.run() == null ? null : st.run().changelogSeq();
+        SinkState sink = st == null ? null : st.sink();
         Long pub = published.isPresent() ? Long.valueOf(published.getAsLong()) : handOff;
-        r.put("published_seq", pub);
+        Positions p = Positions.of(cap.capturedSeq(), pub == null ? -1 : pub, sink == null ? -1 : sink.seq(),
+                sink == null ? 0 : sink.sourceTsMs(), System.currentTimeMillis());
+        if (st != null) putStored(r, st, p);
+        r.put("published_seq", pub == null && sink == null ? null : p.published());
         r.put("published_stored", published.isPresent());
-        r.put("lag_events", pub == null ? null : Math.max(0, cap.capturedSeq() - pub));
+        r.put("lag_events", p.unpublished());
+        r.put("positions_read_at_ms", p.atMs());
         return r;
     }
 
-    /** The rows PostgreSQL keeps (snapshot, sink, orphans, cutover) into {@code r}; returns the snapshot's hand-off position. */
-    private static Long stored(Connection c, Map<String, Object> r, CaptureStatus cap, String schema) throws SQLException {
-        SnapshotState.Run run = SnapshotState.existingRun(c, schema);
+    private static Stored stored(Connection c, String schema) throws SQLException {
+        return new Stored(SnapshotState.existingRun(c, schema), SinkState.read(c, schema), CutoverState.read(c, schema),
+                SnapshotState.doneTables(c, schema).size(), SnapshotState.rowsCopied(c, schema), HeldAside.foreignKeys(c, schema).size(),
+                Orphans.stored(c, schema));
+    }
+
+    /** The rows PostgreSQL keeps (snapshot, sink, orphans, cutover) into {@code r}, with the positions of {@code p}. */
+    private static void putStored(Map<String, Object> r, Stored st, Positions p) {
+        SnapshotState.Run run = st.run();
         r.put("snapshot_status", run == null ? "none" : run.status().stored);
-        Long handOff = run == null ? null : run.changelogSeq();
-        r.put("snapshot_changelog_seq", handOff);
-        r.put("snapshot_tables_done", SnapshotState.doneTables(c, schema).size());
-        r.put("snapshot_rows", SnapshotState.rowsCopied(c, schema));
-        SinkState sink = SinkState.read(c, schema);
+        r.put("snapshot_changelog_seq", run == null ? null : run.changelogSeq());
+        r.put("snapshot_tables_done", st.tablesDone());
+        r.put("snapshot_rows", st.rows());
+        SinkState sink = st.sink();
         if (sink != null) {
             r.put("applied_seq", sink.seq());
-            r.put("apply_lag_changes", Math.max(0, cap.capturedSeq() - sink.seq()));
+            r.put("apply_lag_changes", p.lagChanges());
             r.put("last_batch_read_from_sqlite_ms", sink.sourceTsMs());
             r.put("last_batch_applied_ms", sink.appliedAtMs());
             r.put("last_batch_latency_ms", sink.sourceTsMs() == 0 ? null : sink.appliedAtMs() - sink.sourceTsMs());
-            r.put("apply_lag_ms", applyLagMs(sink, cap.capturedSeq()));
+            r.put("apply_lag_ms", applyLagMs(sink, p.captured()));
             r.put("dead_lettered", sink.deadLettered());
             r.put("dead_letter_topic", sink.topic() + ".dlq");
         }
-        CutoverState.Row cut = CutoverState.read(c, schema);
-        r.put("phase", Phase.of(run, sink, cut, cap.capturedSeq()).label);
-        r.put("foreign_keys_held_aside", HeldAside.foreignKeys(c, schema).size());
-        Orphans.Report orphans = Orphans.stored(c, schema);
-        if (orphans != null) r.put("orphans", orphansJson(orphans));
+        CutoverState.Row cut = st.cutover();
+        r.put("phase", Phase.of(run, sink, cut, p.captured()).label);
+        r.put("foreign_keys_held_aside", st.heldAside());
+        if (st.orphans() != null) r.put("orphans", orphansJson(st.orphans()));
         if (cut != null) {
             r.put("cutover", cut.status().stored);
             r.put("cutover_final_seq", cut.finalSeq());
             r.put("cutover_write_pause_ms", cut.writePauseMs());
             r.put("cutover_reason", cut.reason());
         }
-        return handOff;
     }
 
     /**

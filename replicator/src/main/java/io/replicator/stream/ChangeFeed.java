@@ -40,6 +40,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final FeedSettings settings;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final FeedInstruments.Binding watched;
     private final EventJson json = new EventJson();
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private final CountDownLatch done = new CountDownLatch(1);
@@ -49,9 +50,10 @@ public final class ChangeFeed implements AutoCloseable {
     private final Thread thread;
     private boolean closed;
 
-    private ChangeFeed(FeedSettings settings, String bootstrap) {
+    private ChangeFeed(FeedSettings settings, String bootstrap, FeedInstruments instruments) {
         this.settings = settings;
         this.producer = new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+        this.watched = instruments.producerOpened(producer);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineConfig(settings))
                 .notifying((records, committer) -> publish(records, committer))
@@ -65,13 +67,18 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** Prepares the topic and starts the feed in the background. */
     public static ChangeFeed start(FeedSettings settings, String bootstrap) {
+        return start(settings, bootstrap, FeedInstruments.NONE);
+    }
+
+    /** Prepares the topic and starts the feed in the background, its producer watched by {@code instruments}. */
+    public static ChangeFeed start(FeedSettings settings, String bootstrap, FeedInstruments instruments) {
         try {
             Files.createDirectories(settings.offsetsFile().getParent());
         } catch (IOException e) {
             throw ReplicatorException.runtime("cannot create the state directory " + settings.stateDir() + ": " + e.getMessage(), e);
         }
         FeedTopic.ensure(bootstrap, settings.topic());
-        ChangeFeed f = new ChangeFeed(settings, bootstrap);
+        ChangeFeed f = new ChangeFeed(settings, bootstrap, instruments);
         f.thread.start();
         return f;
     }
@@ -177,6 +184,7 @@ public final class ChangeFeed implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        watched.close();
         producer.close(Duration.ofSeconds(10));
     }
 }

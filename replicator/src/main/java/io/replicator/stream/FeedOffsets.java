@@ -9,6 +9,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -23,22 +24,32 @@ public final class FeedOffsets {
 
     /** The committed changelog position of the stream of this capture id, if the file holds one. */
     public static OptionalLong committed(Path file, String captureId) {
-        if (captureId == null || !Files.isRegularFile(file)) return OptionalLong.empty();
+        Long seq = captureId == null ? null : committedByCapture(file).get(captureId);
+        return seq == null ? OptionalLong.empty() : OptionalLong.of(seq);
+    }
+
+    /**
+     * The committed changelog position of every stream in the file, by capture id; empty when there is no file or it
+     * cannot be read. Lets {@code status} read the file before the changelog without knowing the capture id yet.
+     */
+    public static Map<String, Long> committedByCapture(Path file) {
+        Map<String, Long> out = new HashMap<>();
+        if (!Files.isRegularFile(file)) return out;
         try (InputStream in = Files.newInputStream(file); ObjectInputStream ois = new ObjectInputStream(in)) {
             ois.setObjectInputFilter(ObjectInputFilter.Config.createFilter("java.util.HashMap;java.util.Map$Entry;[Ljava.util.Map$Entry;[B;!*"));
             Object o = ois.readObject();
-            if (!(o instanceof Map<?, ?> raw)) return OptionalLong.empty();
-            long best = -1;
+            if (!(o instanceof Map<?, ?> raw)) return out;
             for (Map.Entry<?, ?> e : raw.entrySet()) {
                 if (!(e.getKey() instanceof byte[] k) || !(e.getValue() instanceof byte[] v)) continue;
                 JsonNode key = JSON.readTree(k);
                 JsonNode partition = key.isArray() && key.size() == 2 ? key.get(1) : null;
-                if (partition == null || !captureId.equals(partition.path("capture").asText())) continue;
-                best = Math.max(best, JSON.readTree(v).path("seq").asLong(-1));
+                if (partition == null || !partition.hasNonNull("capture")) continue;
+                long seq = JSON.readTree(v).path("seq").asLong(-1);
+                if (seq >= 0) out.merge(partition.get("capture").asText(), seq, Math::max);
             }
-            return best < 0 ? OptionalLong.empty() : OptionalLong.of(best);
+            return out;
         } catch (IOException | ClassNotFoundException e) {
-            return OptionalLong.empty();
+            return new HashMap<>();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.replicator.control;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.testing.Await;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,8 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The control plane under load while it replicates: {@value #CLIENTS} concurrent clients send {@code /status} and
  * {@code /metrics} on loopback (at most {@value #MAX_REQUESTS} requests or {@value #LOAD_SECONDS} s) while an
- * application commits about {@value #WRITES_PER_SECOND} transactions a second. Every answer must be 200 and
- * parse; latency is printed and bounded; the feed's lag under load is compared with the lag before it and must
+ * application commits about {@value #WRITES_PER_SECOND} transactions a second. Every answer must be 200, parse and
+ * show its positions from one reading (captured ≥ published ≥ applied); latency is printed and bounded; the feed's lag under load is compared with the lag before it and must
  * fall to zero soon after the writer stops.
  */
 class ControlPlaneLoadIT {
@@ -141,7 +143,8 @@ class ControlPlaneLoadIT {
                         (isStatus ? status : metrics).add(ms);
                         String problem = r.statusCode() != 200 ? r.statusCode() + " " + r.body()
                                 : isStatus && !json.readTree(r.body()).path("applied_seq").canConvertToLong() ? "no applied_seq in " + r.body()
-                                : !isStatus && !APPLIED.matcher(r.body()).find() ? "no replicator_applied_seq in /metrics" : null;
+                                : isStatus ? unordered(json.readTree(r.body()))
+                                : !APPLIED.matcher(r.body()).find() ? "no replicator_applied_seq in /metrics" : unordered(r.body());
                         if (problem != null) failures.add((isStatus ? "/status: " : "/metrics: ") + problem);
                     }
                 } catch (Exception e) {
@@ -155,6 +158,32 @@ class ControlPlaneLoadIT {
         start.countDown();
         for (Thread t : clients) t.join();
         return new Load(new ArrayList<>(status), new ArrayList<>(metrics), new ArrayList<>(failures), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Null when a /status report, taken while the application writes, shows captured >= published >= applied (one reading). */
+    static String unordered(JsonNode st) {
+        long captured = st.path("captured_seq").asLong(-1);
+        long published = st.path("published_seq").asLong(-1);
+        long applied = st.path("applied_seq").asLong(-1);
+        long runningPublished = st.path("running").path("published_seq").asLong(-1);
+        long runningApplied = st.path("running").path("applied_seq").asLong(-1);
+        boolean ordered = captured >= published && published >= applied && applied >= 0 && runningPublished == published && runningApplied == applied;
+        return ordered ? null : "positions from different moments: captured " + captured + ", published " + published + ", applied " + applied
+                + ", running " + st.path("running");
+    }
+
+    /** The same for one /metrics scrape. */
+    static String unordered(String metrics) {
+        double captured = sample(metrics, "replicator_captured_seq");
+        double published = sample(metrics, "replicator_published_seq");
+        double applied = sample(metrics, "replicator_applied_seq");
+        return captured >= published && published >= applied && applied >= 0 ? null
+                : "/metrics from different moments: captured " + captured + ", published " + published + ", applied " + applied;
+    }
+
+    private static double sample(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(2)) : Double.NaN;
     }
 
     private static long lastSeq(Path db) throws Exception {

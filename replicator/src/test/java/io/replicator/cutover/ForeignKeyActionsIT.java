@@ -68,7 +68,7 @@ class ForeignKeyActionsIT {
 
             Orphans.Report r = checkAndStore(schema);
             assertEquals(3, r.total(), "child 1 and 2, note 1: " + r.describe());
-            Map<String, Object> status = StatusReport.build(SqliteSource.of(db.toString()), CaptureStatus.read(SqliteSource.of(db.toString())),
+            Map<String, Object> status = StatusReport.build(SqliteSource.of(db.toString()),
                     dir.resolve("state"), TestPostgres.target(), schema);
             @SuppressWarnings("unchecked")
             Map<String, Object> orphans = (Map<String, Object>) status.get("orphans");

@@ -85,7 +85,7 @@ final class ApplyLoop {
         SinkState state = SinkState.read(conn, settings.schema());
         conn.commit();
         if (state == null) throw ReplicatorException.config("no sink position for schema " + settings.schema() + ": take a snapshot first");
-        progress.positionRead(state.seq());
+        progress.positionRead(state.seq(), state.sourceTsMs());
         if (!replay.requested()) { // a replay sets the position back by changelog seq: the stored offset is not used
             String topicId = TopicIdentity.topicId(settings.bootstrap(), settings.topic());
             TopicIdentity.check(consumer, tp, settings.schema(), state, topicId, decoder::source);

@@ -66,7 +66,7 @@ public final class Sink implements AutoCloseable {
         return s;
     }
 
-    /** Called after each commit with the time from the transaction's first apply to its commit (ns). */
+    /** Called after each commit, on the sink's thread, with the time from the transaction's first apply to its commit (ns); {@link #appliedSeq} and {@link #lastSourceTsMs} already show the commit. */
     public void onCommit(LongConsumer listener) {
         progress.onCommit(listener);
     }
@@ -131,6 +131,7 @@ public final class Sink implements AutoCloseable {
 
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = ApplyLoop.consumer(settings);
+             SinkInstruments.Binding watched = settings.instruments().consumerOpened(consumer);
              DeadLetters dlq = DeadLetters.open(settings)) {
             deadLetters = dlq;
             lock.take();

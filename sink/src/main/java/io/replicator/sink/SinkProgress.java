@@ -21,12 +21,18 @@ final class SinkProgress {
         appliedSeq.set(seq);
     }
 
-    /** A transaction committed; {@code nanos} from its begin to its commit. */
+    /** The stored position and when the feed read its batch (0: unknown), read back at (re)start. */
+    void positionRead(long seq, long sourceTsMs) {
+        if (sourceTsMs > 0) lastSourceTsMs.set(sourceTsMs);
+        appliedSeq.set(seq);
+    }
+
+    /** A transaction committed; {@code nanos} from its begin to its commit. The listener sees the new position. */
     void committed(CommitRule.Commit c, long nanos) {
-        commitListener.accept(nanos);
+        lastSourceTsMs.set(c.sourceTsMs());
         appliedEvents.addAndGet(c.events());
         appliedSeq.set(c.seq());
-        lastSourceTsMs.set(c.sourceTsMs());
+        commitListener.accept(nanos);
     }
 
     void onCommit(LongConsumer listener) {

@@ -62,6 +62,7 @@ public final class SinkSettings {
     private final int maxBatchEvents;
     private final int poolSize;
     private final Duration maxRetryTime;
+    private final SinkInstruments instruments;
 
     private SinkSettings(Builder b) {
         this.bootstrap = b.bootstrap;
@@ -72,6 +73,7 @@ public final class SinkSettings {
         this.maxBatchEvents = b.maxBatchEvents;
         this.poolSize = b.poolSize;
         this.maxRetryTime = b.maxRetryTime;
+        this.instruments = b.instruments;
     }
 
     /** Settings for the sink of {@code schema} reading {@code topic}, every other value at its default. */
@@ -126,6 +128,11 @@ public final class SinkSettings {
         return maxRetryTime;
     }
 
+    /** Who watches the sink's pool and consumer (metrics); {@link SinkInstruments#NONE} by default. */
+    public SinkInstruments instruments() {
+        return instruments;
+    }
+
     @Override
     public String toString() {
         return "SinkSettings[topic=" + topic + ", schema=" + schema + ", target=" + target.redacted() + ", onPoison=" + onPoison.flag()
@@ -142,6 +149,7 @@ public final class SinkSettings {
         private int maxBatchEvents = DEFAULT_MAX_BATCH_EVENTS;
         private int poolSize = DEFAULT_POOL_SIZE;
         private Duration maxRetryTime = DEFAULT_MAX_RETRY_TIME;
+        private SinkInstruments instruments = SinkInstruments.NONE;
 
         private Builder(String bootstrap, String topic, String schema, PostgresUrl target) {
             this.bootstrap = bootstrap;
@@ -167,6 +175,11 @@ public final class SinkSettings {
 
         public Builder maxRetryTime(Duration maxRetryTime) {
             this.maxRetryTime = Objects.requireNonNull(maxRetryTime, "maxRetryTime");
+            return this;
+        }
+
+        public Builder instruments(SinkInstruments instruments) {
+            this.instruments = Objects.requireNonNull(instruments, "instruments");
             return this;
         }
 

@@ -35,14 +35,23 @@ final class TargetPool implements AutoCloseable {
         hc.setMaximumPoolSize(settings.poolSize());
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
-        hc.setPoolName(APPLICATION_NAME);
+        hc.setPoolName(poolName(settings.schema()));
         hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
         hc.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
         // connection during the detection the pool is left unable to create any (HikariCP issue #1944)
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionInitSql(ApplySession.INIT_SQL); // no foreign-key action or trigger fires for the sink (ApplySession)
+        if (settings.instruments().poolTracker() != null) hc.setMetricsTrackerFactory(settings.instruments().poolTracker());
         this.pool = new HikariDataSource(hc);
+    }
+
+    /**
+     * The pool's name, also its {@code pool} label in the HikariCP metrics: one per target schema, so that several
+     * sinks in one process (a fleet) keep apart.
+     */
+    static String poolName(String schema) {
+        return APPLICATION_NAME + "." + schema;
     }
 
     /** The connection to apply on: the current one, or a new one from the pool, prepared. */
