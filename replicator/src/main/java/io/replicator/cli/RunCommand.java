@@ -3,6 +3,7 @@ package io.replicator.cli;
 import io.replicator.core.ExitCode;
 import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.log.LogFile;
 import io.replicator.run.ControlPlaneSettings;
 import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
@@ -75,11 +76,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        LogFile.level(feed.logLevel); // a wrong level is refused before anything starts
         SqliteSource source = opts.source();
         RunSettings settings = new RunSettings(source, opts.target(), opts.schema, translation.planOptions(opts.schema), feed.settings(source, 0),
                 feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
                 statusInterval, new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken), translation.replaceExistingRows);
-        try (StopSignal stop = new StopSignal("run")) {
+        try (LogFile log = feed.openLog(); StopSignal stop = new StopSignal("run")) {
             new Replication(settings).run(stop);
         }
         return ExitCode.OK.code;
