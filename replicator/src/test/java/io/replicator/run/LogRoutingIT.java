@@ -42,13 +42,15 @@ class LogRoutingIT {
         Path state = dir.resolve("state");
         ReplicatorProcess run = ReplicatorProcess.run(dir, db, schema, state, null);
         try {
+            run.awaitOutput("replicating " + db, 300); // streaming: the rows below go through Kafka, the sink and their libraries
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
                 for (int i = 0; i < 20; i++) s.execute("INSERT INTO t (v) VALUES ('row " + i + "')");
             }
-            ReplicatorProcess.awaitApplied(schema, ReplicatorProcess.maxSeq(db), 120, run);
-            run.awaitOutput("lag", 30); // at least one status line
-        } finally {
+            ReplicatorProcess.awaitApplied(schema, ReplicatorProcess.maxSeq(db), 180, run);
+            run.awaitOutput("lag", 60); // at least one status line
             run.stop();
+        } finally {
+            if (run.isAlive()) run.kill();
         }
         String console = run.output();
         Path file = state.resolve("logs/replicator.log");
