@@ -2,16 +2,16 @@ package io.replicator.core;
 
 import java.util.Locale;
 
-import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place that turns a PostgreSQL failure into an exit class and a hint for the operator. By SQLState:
- * a missing privilege (42501), failed authentication (28xxx) and a database that does not exist (3D000) are
- * permanent until someone changes the configuration or the grants, so they are exit 2; everything else
- * (host down, connection lost, disk full, ...) is a runtime failure, exit 4.
+ * The one place that turns a PostgreSQL failure into an exit class and a hint for the operator. A missing
+ * privilege (42501), failed authentication (28xxx), a database that does not exist (3D000) and an SSL
+ * certificate problem are permanent until someone changes the configuration or the grants, so they are exit 2;
+ * everything else (host down, connection lost, disk full, ...) is a runtime failure, exit 4. Connection failures
+ * are told apart by {@link ConnectFailure}.
  */
 public final class PostgresErrors {
     private static final Pattern DENIED = Pattern.compile("permission denied for (schema|database|table|relation|sequence|view) \"?([^\"\\s]+)\"?");
@@ -21,7 +21,7 @@ public final class PostgresErrors {
 
     public static ExitCode exitCode(SQLException e) {
         String s = e.getSQLState() == null ? "" : e.getSQLState();
-        return s.equals("42501") || s.startsWith("28") || s.equals("3D000") ? ExitCode.BAD_CONFIG : ExitCode.RUNTIME;
+        return s.equals("42501") || ConnectFailure.classify(e).permanent() ? ExitCode.BAD_CONFIG : ExitCode.RUNTIME;
     }
 
     /** What the operator can do about {@code e}, or "" when there is nothing specific to say. */
@@ -53,15 +53,7 @@ public final class PostgresErrors {
             }
             return "the role " + role + " lacks a privilege: connect as the owner of the object named, or grant " + role + " the privilege";
         }
-        if (state.startsWith("28")) return "check the user and password in --postgres / DATABASE_URL";
-        if (state.equals("3D000")) return "create the database first (createdb " + target.database() + ") or name an existing one in --postgres";
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof UnknownHostException) {
-                return "the host name " + target.host() + " does not resolve: check the host in --postgres / DATABASE_URL (and DNS)";
-            }
-        }
-        if (state.startsWith("08")) return "check that PostgreSQL is running and reachable at " + target.host() + ":" + target.port();
-        return "";
+        return ConnectFailure.classify(e).hint(e, target);
     }
 
     /**

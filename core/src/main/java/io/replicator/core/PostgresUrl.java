@@ -107,6 +107,12 @@ public final class PostgresUrl {
     public int port() { return port; }
     public String database() { return database; }
     public String user() { return user; }
+    public boolean hasPassword() { return password != null; }
+
+    /** This location with {@code password} (read from a file, say) in place of the URL's, which must have none. */
+    public PostgresUrl withPassword(String password) {
+        return new PostgresUrl(host, port, database, user, password, params);
+    }
 
     public String jdbcUrl() {
         StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host.contains(":") ? "[" + host + "]" : host)

@@ -13,21 +13,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Where an option's value comes from when it is not on the command line, in this order: an environment
- * variable ({@code SQLITE_PATH}, {@code DATABASE_URL}, {@code KAFKA_BOOTSTRAP_SERVERS}, {@code REPLICATOR_HTTP_TOKEN},
- * else {@code REPLICATOR_<OPTION>}, e.g. {@code REPLICATOR_STATE_DIR}), then {@code application.yml}
- * ({@code $REPLICATOR_CONFIG}, else ./application.yml when present) under {@code replicator:} with the option's
- * name as key ({@code state-dir: /var/lib/replicator}), then the option's built-in default. A key that no command
- * knows is refused at start with its name.
+ * variable ({@code SQLITE_PATH}, {@code DATABASE_URL}, {@code KAFKA_BOOTSTRAP_SERVERS} for the three options that
+ * have a classic name, else {@code REPLICATOR_<OPTION>}, e.g. {@code REPLICATOR_STATE_DIR}, which also works for
+ * those three: {@code REPLICATOR_SQLITE}), then {@code application.yml} ({@code $REPLICATOR_CONFIG}, else
+ * ./application.yml when present) under {@code replicator:} with the option's name as key
+ * ({@code state-dir: /var/lib/replicator}), then the option's built-in default. A key that no command knows is
+ * refused at start with its name, and so is a {@code REPLICATOR_*} variable that nothing reads
+ * ({@link EnvironmentCheck}).
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
-    private static final Map<String, String> ENV = Map.of("sqlite", "SQLITE_PATH", "postgres", "DATABASE_URL",
-            "kafka", "KAFKA_BOOTSTRAP_SERVERS", "http-token", "REPLICATOR_HTTP_TOKEN");
+    /** Options with a classic variable of their own, read before {@code REPLICATOR_<OPTION>}. */
+    static final Map<String, String> CLASSIC = Map.of("sqlite", "SQLITE_PATH", "postgres", "DATABASE_URL",
+            "kafka", "KAFKA_BOOTSTRAP_SERVERS");
 
     private final Map<String, String> env;
     private final Map<String, String> yaml;
@@ -39,6 +41,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /** Reads the configuration file, if any; {@code known} are every command's option names (without dashes). */
     static ConfigDefaults load(Set<String> known) {
+        EnvironmentCheck.check(System.getenv(), known, CLASSIC);
         String explicit = System.getProperty("replicator.config", System.getenv("REPLICATOR_CONFIG"));
         Path file = explicit != null ? Path.of(explicit) : Path.of("application.yml");
         Map<String, String> yaml = new HashMap<>();
@@ -70,8 +73,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     public String defaultValue(ArgSpec arg) {
         if (!(arg instanceof OptionSpec o)) return null;
         String name = o.longestName().replaceFirst("^-+", "");
-        String var = ENV.getOrDefault(name, "REPLICATOR_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-        String v = env.get(var);
+        String classic = CLASSIC.get(name);
+        String v = classic == null ? null : env.get(classic);
+        if (v == null || v.isBlank()) v = env.get(EnvironmentCheck.variable(name));
         if (v != null && !v.isBlank()) return v;
         return yaml.get(name);
     }

@@ -2,13 +2,14 @@ package io.replicator.cli;
 
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.log.LogFile;
 import io.replicator.stream.FeedSettings;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Options of the change feed: where Kafka is, where state lives, names and changelog retention. */
+/** Options of the change feed: where Kafka is, where state lives, names, changelog retention and the log file. */
 public final class FeedOptions {
     @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]",
             description = "Kafka bootstrap servers; default: $KAFKA_BOOTSTRAP_SERVERS, else an embedded single-node broker with its data under --state-dir.")
@@ -29,6 +30,11 @@ public final class FeedOptions {
             description = "Changelog rows are pruned once published and older than this (default: ${DEFAULT-VALUE}; 0 prunes as soon as published).")
     Duration retention;
 
+    @Option(names = "--log-level", defaultValue = "info", paramLabel = "error|warn|info|debug|trace",
+            description = "Level of the log file <state-dir>/logs/replicator.log, which also holds the libraries' lines (Kafka, Debezium,"
+                    + " HikariCP, ...); the console shows the replicator's own lines and the libraries' errors either way (default: ${DEFAULT-VALUE}).")
+    String logLevel;
+
     @Option(names = "--prune-interval", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION", hidden = true)
     Duration pruneInterval;
 
@@ -38,6 +44,13 @@ public final class FeedOptions {
     void useStore(String name) {
         if (databaseName != null) throw ReplicatorException.config("--database-name: a fleet's store is named by the stores file (" + name + ")");
         this.store = name;
+    }
+
+    /** Opens the log file under the state directory and says where it is; null where logging is not logback's. */
+    LogFile openLog() {
+        LogFile log = LogFile.open(stateDir, logLevel);
+        if (log != null) System.err.println("log file: " + log.path() + " (level " + logLevel + "; libraries log there, not here)");
+        return log;
     }
 
     FeedSettings settings(SqliteSource source, long startSeq) {

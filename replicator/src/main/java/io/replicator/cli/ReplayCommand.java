@@ -5,6 +5,7 @@ import java.util.List;
 import io.replicator.core.ExitCode;
 import io.replicator.replay.OfflineReplay;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.log.LogFile;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +47,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SqliteSource source = opts.source();
-        OfflineReplay.run(opts.target(), opts.schema, feed.settings(source, 0), feed.kafka, from.seq, from.time, tables);
+        try (LogFile log = feed.openLog()) {
+            OfflineReplay.run(opts.target(), opts.schema, feed.settings(source, 0), feed.kafka, from.seq, from.time, tables);
+        }
         return ExitCode.OK.code;
     }
 }

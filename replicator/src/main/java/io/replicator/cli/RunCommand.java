@@ -5,6 +5,7 @@ import io.replicator.core.sqlite.JournalPolicy;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.fleet.Fleet;
 import io.replicator.fleet.Store;
+import io.replicator.log.LogFile;
 import io.replicator.run.ControlPlaneSettings;
 import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
@@ -78,12 +79,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        LogFile.level(feed.logLevel); // a wrong level is refused before anything starts
         if (opts.wholeFleet()) return runFleet();
         SqliteSource source = opts.source();
         RunSettings settings = new RunSettings(source, opts.target(), opts.schema, translation.planOptions(opts.schema), feed.settings(source, 0),
                 feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime, orphanCheckInterval,
                 statusInterval, new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken), translation.replaceExistingRows);
-        try (StopSignal stop = new StopSignal("run")) {
+        try (LogFile log = feed.openLog(); StopSignal stop = new StopSignal("run")) {
             new Replication(settings).run(stop);
         }
         return ExitCode.OK.code;
@@ -100,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
                     feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime,
                     orphanCheckInterval, statusInterval, new ControlPlaneSettings(false, httpHost, httpPort, httpToken), translation.replaceExistingRows);
         };
-        try (StopSignal stop = new StopSignal("run")) {
+        try (LogFile log = feed.openLog(); StopSignal stop = new StopSignal("run")) {
             return new Fleet(opts.stores, feed.kafka, feed.stateDir.toAbsolutePath().normalize(), settingsFor).run(stop);
         }
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** --sqlite, --postgres (DATABASE_URL), --schema and --json, shared by every command. */
+/** --sqlite, --postgres (DATABASE_URL), --postgres-password-file, --schema and --json, shared by every command. */
 public final class SourceTargetOptions {
     @Option(names = "--sqlite", paramLabel = "PATH", description = "The SQLite database file; default: $SQLITE_PATH or replicator.sqlite in application.yml.")
     String sqlite;
@@ -18,6 +18,10 @@ public final class SourceTargetOptions {
     @Option(names = "--postgres", paramLabel = "URL",
             description = "postgresql://user:pass@host:port/db?sslmode=... or jdbc:postgresql://...; default: $DATABASE_URL.")
     String postgres;
+
+    @Option(names = "--postgres-password-file", paramLabel = "FILE",
+            description = "A file holding the PostgreSQL password (a mounted secret), for a URL without one; default: $REPLICATOR_POSTGRES_PASSWORD_FILE.")
+    Path postgresPasswordFile;
 
     @Option(names = "--schema", defaultValue = "public", paramLabel = "NAME",
             description = "Target PostgreSQL schema (default: ${DEFAULT-VALUE}); several SQLite files can land side by side.")
@@ -62,6 +66,6 @@ public final class SourceTargetOptions {
     }
 
     PostgresUrl target() {
-        return PostgresUrl.parse(postgres != null ? postgres : System.getenv("DATABASE_URL"));
+        return PasswordFile.apply(PostgresUrl.parse(postgres != null ? postgres : System.getenv("DATABASE_URL")), postgresPasswordFile);
     }
 }

@@ -37,6 +37,9 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--postgres", paramLabel = "URL", description = "Also show the snapshot state in PostgreSQL (default: $DATABASE_URL if set).")
     String postgres;
 
+    @Option(names = "--postgres-password-file", paramLabel = "FILE", description = "A file holding the PostgreSQL password, for a URL without one.")
+    Path postgresPasswordFile;
+
     @Option(names = "--schema", defaultValue = "public", paramLabel = "NAME", description = "Target PostgreSQL schema (default: ${DEFAULT-VALUE}).")
     String schema;
 
@@ -61,7 +64,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         SqliteSource source = SqliteSource.of(sqlite);
         String url = postgres != null ? postgres : System.getenv("DATABASE_URL");
-        Map<String, Object> r = StatusReport.build(source, feedDir, url == null || url.isBlank() ? null : PostgresUrl.parse(url), schema);
+        Map<String, Object> r = StatusReport.build(source, feedDir, url == null || url.isBlank() ? null : PasswordFile.apply(PostgresUrl.parse(url), postgresPasswordFile), schema);
         Long handOff = (Long) r.get("snapshot_changelog_seq");
         boolean publishedStored = Boolean.TRUE.equals(r.get("published_stored"));
         Object pub = r.get("published_seq");

@@ -7,6 +7,7 @@ import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
 import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.log.LogFile;
 import io.replicator.stream.ChangeFeed;
 import io.replicator.stream.FeedSettings;
 import io.replicator.stream.KafkaTarget;
@@ -36,7 +37,7 @@ final class StreamCommand implements Callable<Integer> {
         SqliteSource source = opts.source();
         long start = HandOff.position(source, opts.target(), opts.schema);
         FeedSettings settings = feed.settings(source, start);
-        try (StopSignal stop = new StopSignal("stream");
+        try (LogFile log = feed.openLog(); StopSignal stop = new StopSignal("stream");
              KafkaTarget kafka = KafkaTarget.open(feed.kafka, settings.stateDir());
              ChangeFeed f = ChangeFeed.start(settings, kafka.bootstrapServers())) {
             System.err.println("streaming " + source.path() + " -> topic " + settings.topic() + " on " + kafka.describe()

@@ -4,20 +4,15 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.replicator.core.ReplicatorException;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
  * Starts the Micronaut HTTP server of the control plane for a running main job. Bound to 127.0.0.1 unless
  * another address is asked for explicitly. The token for state-changing requests comes from the caller, or
- * is generated once into {@code <state-dir>/http-token} (mode 600) and reused.
+ * is generated once into {@code <state-dir>/http-token} ({@link TokenFile}, mode 600) and reused.
  */
 public final class ControlPlane implements AutoCloseable {
     private final ApplicationContext context;
@@ -39,7 +34,7 @@ public final class ControlPlane implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw ReplicatorException.config("--http-host: cannot resolve '" + host + "'");
         }
-        String t = token != null && !token.isBlank() ? token : tokenFile(stateDir);
+        String t = token != null && !token.isBlank() ? token : TokenFile.readOrCreate(stateDir);
         ApplicationContext ctx = ApplicationContext.builder()
                 .deduceEnvironment(false)
                 .banner(false)
@@ -65,26 +60,6 @@ public final class ControlPlane implements AutoCloseable {
 
     public String url() {
         return "http://" + server.getHost() + ":" + server.getPort();
-    }
-
-    private static String tokenFile(Path stateDir) {
-        Path f = stateDir.resolve("http-token");
-        try {
-            if (Files.exists(f)) return Files.readString(f).trim();
-            Files.createDirectories(stateDir);
-            byte[] b = new byte[24];
-            new SecureRandom().nextBytes(b);
-            String t = HexFormat.of().formatHex(b);
-            Files.writeString(f, t + "\n");
-            try {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            return t;
-        } catch (IOException e) {
-            throw ReplicatorException.runtime("cannot read or create the control plane token " + f + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

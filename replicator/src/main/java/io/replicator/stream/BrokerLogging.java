@@ -1,12 +1,14 @@
 package io.replicator.stream;
 
+import io.replicator.log.LogFile;
+
 import java.util.List;
 
 /**
- * Lowers the embedded broker's logging: its side of Kafka to WARN, the controller to ERROR, through
- * {@code org.slf4j.simpleLogger.log.*} system properties, unless they are already set (an operator's or a
- * test's choice wins). slf4j-simple reads these properties when a logger is first created, so this only
- * affects loggers not yet created and must run before the broker (and before other Kafka clients).
+ * Lowers the embedded broker's logging: its side of Kafka to WARN, the controller to ERROR, unless an operator's
+ * logback configuration set those loggers or the log file takes debug lines (--log-level debug). The console shows
+ * no library line below ERROR anyway; this keeps the log file readable (a broker start dumps hundreds of
+ * configuration lines). Must run before the broker starts.
  */
 final class BrokerLogging {
     /**
@@ -21,20 +23,13 @@ final class BrokerLogging {
             "org.apache.kafka.security", "org.apache.kafka.network",
             "org.apache.kafka.common.config.AbstractConfig", "org.apache.kafka.common.utils.AppInfoParser",
             "org.apache.kafka.common.metrics.Metrics");
-    /** The controller warns on every start ("Performing controller activation"); only its errors are shown. */
+    /** The controller warns on every start ("Performing controller activation"); only its errors are kept. */
     private static final String CONTROLLER_LOGGER = "org.apache.kafka.controller";
 
     private BrokerLogging() {}
 
     static void quiet() {
-        BROKER_LOGGERS.forEach(logger -> setLevelUnlessSet(logger, "warn"));
-        setLevelUnlessSet(CONTROLLER_LOGGER, "error");
-    }
-
-    private static void setLevelUnlessSet(String logger, String level) {
-        String key = "org.slf4j.simpleLogger.log." + logger;
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, level);
-        }
+        LogFile.lower(BROKER_LOGGERS, "warn");
+        LogFile.lower(List.of(CONTROLLER_LOGGER), "error");
     }
 }

@@ -48,8 +48,8 @@ import java.util.stream.Collectors;
  *       status answers tell this process from the previous one.</li>
  *   <li>Each start writes its stdout and stderr to its own file, {@code worker-<n>.log}; the connector's INFO lines
  *       are in it (the worker logs through SLF4J: the Kafka 4.3.0 jars bring no SLF4J binding, only log4j-api/-core
- *       for kafka-server, so the binding is the project's slf4j-simple, configured by a simplelogger.properties
- *       written into a directory first on the class path; slf4j-simple has no system property naming a file).</li>
+ *       for kafka-server, so the binding is the project's logback, configured by a logback.xml written into a
+ *       directory first on the class path, where logback looks before any jar).</li>
  * </ul>
  * Settings that differ from Connect's defaults, and why: {@code offset.flush.interval.ms=500} (offsets are
  * committed often, so restarts find recent ones); {@code session.timeout.ms=6000}, the broker's minimum (the new
@@ -77,19 +77,23 @@ public final class ConnectWorker implements AutoCloseable {
         this.bootstrap = TestKafka.bootstrap();
         this.pluginPath = ConnectPlugin.build(dir.resolve("plugins"));
         Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("simplelogger.properties"), String.join("\n",
-                "org.slf4j.simpleLogger.showDateTime=true",
-                "org.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "org.slf4j.simpleLogger.defaultLogLevel=info",
+        Files.writeString(conf.resolve("logback.xml"), String.join("\n",
+                "<configuration>",
+                "  <statusListener class=\"ch.qos.logback.core.status.NopStatusListener\"/>",
+                "  <appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+                "    <encoder><pattern>%d{HH:mm:ss.SSS} [%thread] %level %logger{0} - %msg%n</pattern></encoder>",
+                "  </appender>",
                 // Kafka's clients and config dumps at INFO are thousands of lines per start; Connect's herder and
                 // worker lines (rebalances, task starts, offset commits that fail) stay
-                "org.slf4j.simpleLogger.log.org.apache.kafka=warn",
-                "org.slf4j.simpleLogger.log.org.apache.kafka.connect.runtime.distributed.DistributedHerder=info",
-                "org.slf4j.simpleLogger.log.org.apache.kafka.connect.runtime.Worker=info",
-                "org.slf4j.simpleLogger.log.org.apache.kafka.clients.NetworkClient=error",
-                "org.slf4j.simpleLogger.log.org.reflections=warn",
-                "org.slf4j.simpleLogger.log.org.eclipse.jetty=warn",
-                "org.slf4j.simpleLogger.log.io.replicator=info", ""));
+                "  <logger name=\"org.apache.kafka\" level=\"WARN\"/>",
+                "  <logger name=\"org.apache.kafka.connect.runtime.distributed.DistributedHerder\" level=\"INFO\"/>",
+                "  <logger name=\"org.apache.kafka.connect.runtime.Worker\" level=\"INFO\"/>",
+                "  <logger name=\"org.apache.kafka.clients.NetworkClient\" level=\"ERROR\"/>",
+                "  <logger name=\"org.reflections\" level=\"WARN\"/>",
+                "  <logger name=\"org.eclipse.jetty\" level=\"WARN\"/>",
+                "  <logger name=\"io.replicator\" level=\"INFO\"/>",
+                "  <root level=\"INFO\"><appender-ref ref=\"out\"/></root>",
+                "</configuration>", ""));
     }
 
     /** Starts the worker process and waits until its REST API answers {@code GET /}. */
