@@ -108,6 +108,14 @@ public final class PostgresUrl {
     public String database() { return database; }
     public String user() { return user; }
 
+    /** True when the URL carries a password (in its user info or as {@code ?password=}). */
+    public boolean hasPassword() { return password != null; }
+
+    /** The same target with {@code password} (from a separate secret, never from a URL that is shown or logged). */
+    public PostgresUrl withPassword(String password) {
+        return new PostgresUrl(host, port, database, user, password, params);
+    }
+
     public String jdbcUrl() {
         StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host.contains(":") ? "[" + host + "]" : host)
                 .append(':').append(port).append('/').append(database);

@@ -14,6 +14,7 @@ final class SinkProgress {
     private final AtomicLong appliedSeq = new AtomicLong(-1);
     private final AtomicLong appliedEvents = new AtomicLong();
     private final AtomicLong lastSourceTsMs = new AtomicLong();
+    private final AtomicLong appliedOffset = new AtomicLong(-1);
     private volatile LongConsumer commitListener = n -> { };
 
     /** The position stored in {@link SinkState}: read when the sink (re)starts reading, or set back by a replay. */
@@ -26,6 +27,7 @@ final class SinkProgress {
         commitListener.accept(nanos);
         appliedEvents.addAndGet(c.events());
         appliedSeq.set(c.seq());
+        appliedOffset.set(c.offset());
         lastSourceTsMs.set(c.sourceTsMs());
     }
 
@@ -39,6 +41,11 @@ final class SinkProgress {
 
     long appliedEvents() {
         return appliedEvents.get();
+    }
+
+    /** The Kafka offset of the last committed consistent point (-1 before the first commit of this sink). */
+    long appliedOffset() {
+        return appliedOffset.get();
     }
 
     long lastSourceTsMs() {
