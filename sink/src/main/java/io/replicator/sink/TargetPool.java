@@ -1,5 +1,6 @@
 package io.replicator.sink;
 
+import io.replicator.core.PostgresUrl;
 import io.replicator.state.SinkState;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -28,11 +29,15 @@ final class TargetPool implements AutoCloseable {
     private volatile ApplySession.Mode mode;
 
     TargetPool(SinkSettings settings) {
-        this.schema = settings.schema();
+        this(settings.target(), settings.schema(), settings.poolSize());
+    }
+
+    TargetPool(PostgresUrl target, String schema, int poolSize) {
+        this.schema = schema;
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(settings.target().jdbcUrl());
-        hc.setDataSourceProperties(settings.target().properties(APPLICATION_NAME));
-        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setJdbcUrl(target.jdbcUrl());
+        hc.setDataSourceProperties(target.properties(APPLICATION_NAME));
+        hc.setMaximumPoolSize(poolSize);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
         hc.setPoolName(APPLICATION_NAME);
