@@ -33,6 +33,14 @@ public final class StatusReport {
 
     /** @param target null to leave PostgreSQL out */
     public static Map<String, Object> build(SqliteSource source, CaptureStatus cap, Path stateDir, PostgresUrl target, String schema) {
+        return build(source, cap, FeedOffsets.committed(stateDir.resolve("feed-offsets.dat"), cap.captureId()), target, schema);
+    }
+
+    /**
+     * As above, with the feed's committed position given: read from wherever the feed runs (the state directory of
+     * {@code run}/{@code stream}, or a Kafka Connect cluster, {@link ConnectOffsets}); empty when it has committed none.
+     */
+    public static Map<String, Object> build(SqliteSource source, CaptureStatus cap, OptionalLong published, PostgresUrl target, String schema) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("sqlite", source.path().toString());
         if (target != null) r.put("postgres", target.redacted());
@@ -42,7 +50,6 @@ public final class StatusReport {
         r.put("captured_seq", cap.capturedSeq());
         r.put("changelog_rows", cap.changelogRows());
         r.put("changelog_oldest_seq", cap.oldestSeq());
-        OptionalLong published = FeedOffsets.committed(stateDir.resolve("feed-offsets.dat"), cap.captureId());
         Long handOff = null;
         if (target != null) {
             try (Connection c = target.connect("replicator-status")) {

@@ -101,6 +101,7 @@ class ConnectFleetIT {
 
             awaitAllApplied(stores, samples, pg, worker);
             timings.add("caught up " + ms(t0) + " ms");
+            assertEquals(2, taskThreadsApplying(worker), "the three stores spread over both sink tasks");
             for (Store s : stores) {
                 assertTrue(ReplicatorProcess.appliedSeq(s.schema()) > s.mark(), s.name() + " applied past its hand-off");
             }
@@ -130,6 +131,7 @@ class ConnectFleetIT {
                         s.name() + ": PostgreSQL ends equal to SQLite");
             }
             assertConsumerOffsetsNotAhead(worker, stores);
+            assertStatusReadsTheFeedPositionFromConnect(worker, stores.get(0));
             for (Path log : List.of(worker.log(), dir.resolve("connect").resolve("worker-1.log"))) {
                 assertFalse(java.nio.file.Files.readString(log).contains(SECRET), "the password never appears in " + log);
             }
@@ -156,6 +158,8 @@ class ConnectFleetIT {
         c.put(PostgresSinkConfig.POSTGRES_PASSWORD, SECRET); // accepted and ignored by trust, so it must never be shown
         c.put("key.converter", PostgresSinkConfig.BYTE_ARRAY_CONVERTER);
         c.put("value.converter", PostgresSinkConfig.BYTE_ARRAY_CONVERTER);
+        // the default range assignor would give all three single-partition topics to one task
+        c.put("consumer.override.partition.assignment.strategy", "org.apache.kafka.clients.consumer.RoundRobinAssignor");
         return c;
     }
 
@@ -224,6 +228,35 @@ class ConnectFleetIT {
             }
         }
         assertFalse(connect.isEmpty(), "Connect committed the sink's offsets: " + offsets);
+    }
+
+    /** {@code status --connect-url --connector}: the published position is the one Connect holds for the source connector. */
+    private void assertStatusReadsTheFeedPositionFromConnect(ConnectWorker worker, Store s) throws Exception {
+        long end = ReplicatorProcess.maxSeq(s.db());
+        String connector = "src-" + s.name();
+        Await.until("Connect committed the feed's position " + end, TIMEOUT, () -> sourceSeq(worker, connector) >= end);
+        ReplicatorProcess status = ReplicatorProcess.start(dir, "status", "--sqlite", s.db().toString(), "--postgres", TestPostgres.url(), "--schema", s.schema(),
+                "--connect-url", "http://" + worker.workerId(), "--connector", connector, "--json");
+        assertEquals(0, status.awaitExit(60), status.output());
+        String out = status.output();
+        JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
+        assertEquals("connect", j.path("published_from").asText(), out);
+        assertEquals(sourceSeq(worker, connector), j.path("published_seq").asLong(), out);
+        assertEquals(end, j.path("published_seq").asLong(), out);
+        assertTrue(j.path("published_stored").asBoolean(), out);
+        assertEquals(end, j.path("applied_seq").asLong(), out);
+    }
+
+    /** How many of the sink connector's task threads logged that they apply a topic (in this worker process's log). */
+    private static long taskThreadsApplying(ConnectWorker worker) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("\\[(task-thread-" + SINK + "-\\d+)\\].*sink task applies topic");
+        return worker.logLines().stream().map(p::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1)).distinct().count();
+    }
+
+    private static long sourceSeq(ConnectWorker worker, String connector) throws Exception {
+        long seq = -1;
+        for (JsonNode o : worker.offsets(connector).path("offsets")) seq = Math.max(seq, o.path("offset").path(SourcePartition.SEQ).asLong(-1));
+        return seq;
     }
 
     private static long ms(long since) {

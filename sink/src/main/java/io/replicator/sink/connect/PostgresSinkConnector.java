@@ -5,7 +5,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
-import org.apache.kafka.connect.sink.SinkTask;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,8 +16,9 @@ import java.util.Map;
  * (each a SQLite file snapshotted into its own schema) to PostgreSQL with the same sink as {@code run}: each batch
  * and its position in one PostgreSQL transaction, after the snapshot's hand-off ({@link PostgresSinkTask}).
  *
- * <p>Tasks are dealt whole topics: each task's {@code topics} is its own share, so one store's topic (one partition,
- * in changelog order) is read by one task at a time, and stores spread over up to {@code tasks.max} tasks.
+ * <p>One store's topic (one partition, in changelog order) is read by one task at a time: Connect's consumer group
+ * assigns each partition to one task. Stores spread over up to {@code tasks.max} tasks by the group's assignor
+ * ({@link #taskConfigs}).
  */
 public final class PostgresSinkConnector extends SinkConnector {
     public static final String VERSION = "0.1.0";
@@ -37,20 +37,17 @@ public final class PostgresSinkConnector extends SinkConnector {
         this.props = Map.copyOf(props);
     }
 
-    /** Topics dealt round-robin in sorted order: task i reads topics i, i+n, i+2n... of n = min(maxTasks, topics). */
+    /**
+     * {@code min(maxTasks, topics)} tasks with the same configuration: Connect subscribes every task to all of the
+     * connector's topics and its consumer group gives each topic's single partition to one task at a time. How the
+     * topics spread over the tasks is the group's assignor: the default (range) gives every single-partition topic to
+     * the same task, so set {@code consumer.override.partition.assignment.strategy} to the round-robin assignor.
+     */
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
-        List<String> topics = config.schemas().topics();
-        int n = Math.max(1, Math.min(maxTasks, topics.size()));
-        List<List<String>> shares = new ArrayList<>();
-        for (int i = 0; i < n; i++) shares.add(new ArrayList<>());
-        for (int i = 0; i < topics.size(); i++) shares.get(i % n).add(topics.get(i));
+        int n = Math.max(1, Math.min(maxTasks, config.schemas().topics().size()));
         List<Map<String, String>> out = new ArrayList<>();
-        for (List<String> share : shares) {
-            Map<String, String> task = new HashMap<>(props);
-            task.put(SinkTask.TOPICS_CONFIG, String.join(",", share));
-            out.add(task);
-        }
+        for (int i = 0; i < n; i++) out.add(new HashMap<>(props));
         return out;
     }
 
@@ -79,7 +76,8 @@ public final class PostgresSinkConnector extends SinkConnector {
             new PostgresSinkConfig(connectorConfigs);
         } catch (ConfigException e) {
             String message = e.getMessage() == null ? "invalid" : e.getMessage();
-            c.configValues().stream().filter(v -> message.contains(v.name())).findFirst()
+            c.configValues().stream().filter(v -> message.contains(v.name()))
+                    .max(java.util.Comparator.comparingInt(v -> v.name().length())) // "topic.schema.map" over "schema"
                     .or(() -> c.configValues().stream().filter(v -> v.name().equals(PostgresSinkConfig.TOPIC_SCHEMA_MAP)).findFirst())
                     .ifPresent(v -> v.addErrorMessage(message));
         }

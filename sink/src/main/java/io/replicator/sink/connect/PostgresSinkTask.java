@@ -87,9 +87,10 @@ public final class PostgresSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         Map<TopicPartition, List<TopicApplier.Record>> byPartition = new LinkedHashMap<>();
         for (SinkRecord r : records) {
-            if (r.value() != null && !(r.value() instanceof byte[]) || r.key() != null && !(r.key() instanceof byte[])) {
+            Object wrong = r.value() != null && !(r.value() instanceof byte[]) ? r.value() : r.key() != null && !(r.key() instanceof byte[]) ? r.key() : null;
+            if (wrong != null) {
                 throw new ConnectException("the sink reads the feed's records as bytes: set key.converter and value.converter to "
-                        + PostgresSinkConfig.BYTE_ARRAY_CONVERTER + " on the connector (got a " + (r.value() == null ? r.key() : r.value()).getClass().getName() + ")");
+                        + PostgresSinkConfig.BYTE_ARRAY_CONVERTER + " on the connector (got a " + wrong.getClass().getName() + ")");
             }
             byPartition.computeIfAbsent(new TopicPartition(r.topic(), r.kafkaPartition()), k -> new ArrayList<>())
                     .add(new TopicApplier.Record(r.kafkaOffset(), (byte[]) r.key(), (byte[]) r.value()));
