@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bin/replicator}: parses, delegates, and turns failures into one clear line and an exit code. */
 @Command(name = "replicator", mixinStandardHelpOptions = true, version = "replicator 0.1.0",
         description = "Moves a live SQLite database into PostgreSQL without loss.",
-        subcommands = {PlanCommand.class, SnapshotCommand.class, VerifyCommand.class, CaptureCommands.Install.class, StreamCommand.class, RunCommand.class, StatusCommand.class, ReplayCommand.class, CutoverCommand.class, RollbackCommand.class,
+        subcommands = {PlanCommand.class, SnapshotCommand.class, VerifyCommand.class, CaptureCommands.Install.class, StreamCommand.class, RunCommand.class, SinkCommand.class, StatusCommand.class, ReplayCommand.class, CutoverCommand.class, RollbackCommand.class,
                 CaptureCommands.Uninstall.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:verification found differences", "2:bad arguments or configuration",

@@ -8,6 +8,7 @@ import io.replicator.fleet.StoresFile;
 import io.replicator.stream.FeedSettings;
 import io.replicator.state.SnapshotState;
 import io.replicator.core.sqlite.SqliteSource;
+import io.replicator.status.ConnectOffsets;
 import io.replicator.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code replicator status}: where replication stands, from stored state alone (works whether or not a
  * feed is running): captured position and changelog size in SQLite, the feed's published position in the
- * state directory, and the snapshot hand-off in PostgreSQL when {@code --postgres} is given.
+ * state directory (or, with {@code --connect-url}, from the Kafka Connect worker that runs the source connector),
+ * and the snapshot hand-off in PostgreSQL when {@code --postgres} is given.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show the captured position, the published position, the changelog size and the snapshot hand-off.")
@@ -52,6 +54,14 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "NAME", description = "The store of --stores to show.")
     String store;
 
+    @Option(names = "--connect-url", paramLabel = "URL",
+            description = "The feed runs as the source connector on Kafka Connect: read its published position from this worker's REST API"
+                    + " (e.g. http://connect:8083) instead of --state-dir; with --connector.")
+    String connectUrl;
+
+    @Option(names = "--connector", paramLabel = "NAME", description = "The source connector's name on Kafka Connect (with --connect-url).")
+    String connector;
+
     @Override
     public Integer call() {
         Path feedDir = stateDir;
@@ -64,7 +74,12 @@ final class StatusCommand implements Callable<Integer> {
         }
         SqliteSource source = SqliteSource.of(sqlite);
         String url = postgres != null ? postgres : System.getenv("DATABASE_URL");
-        Map<String, Object> r = StatusReport.build(source, feedDir, url == null || url.isBlank() ? null : PasswordFile.apply(PostgresUrl.parse(url), postgresPasswordFile), schema);
+        PostgresUrl target = url == null || url.isBlank() ? null : PasswordFile.apply(PostgresUrl.parse(url), postgresPasswordFile);
+        if ((connectUrl == null) != (connector == null)) throw ReplicatorException.config("--connect-url and --connector go together");
+        Path offsetsDir = feedDir;
+        Map<String, Object> r = connectUrl == null ? StatusReport.build(source, offsetsDir, target, schema)
+                : StatusReport.build(source, () -> ConnectOffsets.byCapture(connectUrl, connector), target, schema);
+        r.put("published_from", connectUrl == null ? "state-dir" : "connect");
         Long handOff = (Long) r.get("snapshot_changelog_seq");
         boolean publishedStored = Boolean.TRUE.equals(r.get("published_stored"));
         Object pub = r.get("published_seq");
@@ -76,7 +91,8 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("sqlite              %s%n", source.path());
             System.out.printf("captured tables     %s%n", r.get("captured_tables"));
             System.out.printf("captured position   %s%n", r.get("captured_seq"));
-            System.out.printf("published position  %s%s%n", pub == null ? "none (the feed has not run)" : pub,
+            System.out.printf("published position  %s%s%s%n", pub == null ? "none (the feed has not run)" : pub,
+                    connectUrl == null ? "" : " (Kafka Connect, connector " + connector + ")",
                     publishedStored || pub == null ? "" : " (snapshot hand-off; the feed has not committed a position yet)");
             if (pub != null) System.out.printf("lag                 %s change(s) not yet in Kafka%n", r.get("lag_events"));
             System.out.printf("changelog           %s row(s), seq %s..%s%n", r.get("changelog_rows"), r.get("changelog_oldest_seq"), r.get("captured_seq"));

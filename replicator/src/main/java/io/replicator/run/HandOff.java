@@ -5,37 +5,23 @@ import io.replicator.core.ReplicatorException;
 import io.replicator.core.sqlite.SqliteSource;
 import io.replicator.state.SnapshotState;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-
 /**
- * Where the snapshot in PostgreSQL ended in the changelog: the feed starts right after it. Refused, with what to
- * run, when the schema holds no finished snapshot of this file or one taken without capture installed.
+ * Where the snapshot of this SQLite file in PostgreSQL ended in the changelog: the feed of {@code run} and
+ * {@code stream} starts right after it. Refused, with what to run, when the schema holds no finished snapshot of this
+ * file or one taken without capture installed ({@link io.replicator.sink.HandOff}, which a sink without the file uses).
  */
 public final class HandOff {
     private HandOff() {}
 
+    /** The hand-off of the snapshot of {@code source} in {@code schema}; refused when the schema holds another file's. */
     public static long position(SqliteSource source, PostgresUrl target, String schema) {
-        try (Connection c = target.connect("replicator-stream")) {
-            SnapshotState.ensure(c);
-            SnapshotState.Run run = SnapshotState.existingRun(c, schema);
-            if (run == null || !run.done()) {
-                throw ReplicatorException.config("schema " + schema + " in " + target.redacted() + " holds no finished snapshot"
-                        + (run == null ? "" : " (its snapshot is " + run.status() + ")") + ": the feed starts where a snapshot ended."
-                        + " Run: bin/replicator install --sqlite " + source.path() + " && bin/replicator snapshot --sqlite " + source.path() + " ...");
-            }
-            if (!run.sqlitePath().equals(source.path().toString())) {
-                throw ReplicatorException.config("schema " + schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + source.path()
-                        + "; pick the matching --schema, or snapshot this file into another schema");
-            }
-            if (run.changelogSeq() == null) {
-                throw ReplicatorException.config("the snapshot in schema " + schema + " was taken without change capture installed, so"
-                        + " the changes made since are unknown. Run bin/replicator install --sqlite " + source.path()
-                        + ", then snapshot again with --drop");
-            }
-            return run.changelogSeq();
-        } catch (SQLException e) {
-            throw ReplicatorException.runtime("cannot read the snapshot state in " + target.redacted() + ": " + e.getMessage(), e);
+        String path = source.path().toString();
+        SnapshotState.Run run = io.replicator.sink.HandOff.finishedSnapshot(target, schema, "bin/replicator install --sqlite " + path + " && bin/replicator snapshot --sqlite " + path + " ...",
+                "bin/replicator install --sqlite " + path + ", then snapshot again with --drop");
+        if (!run.sqlitePath().equals(path)) {
+            throw ReplicatorException.config("schema " + schema + " holds a snapshot of " + run.sqlitePath() + ", not of " + path
+                    + "; pick the matching --schema, or snapshot this file into another schema");
         }
+        return run.changelogSeq();
     }
 }

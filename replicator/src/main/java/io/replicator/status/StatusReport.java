@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * Where replication stands, from stored state alone (so it is the same whether or not an instance runs):
@@ -40,6 +41,14 @@ public final class StatusReport {
 
     /** @param target null to leave PostgreSQL out */
     public static Map<String, Object> build(SqliteSource source, Path stateDir, PostgresUrl target, String schema) {
+        return build(source, () -> FeedOffsets.committedByCapture(stateDir.resolve("feed-offsets.dat")), target, schema);
+    }
+
+    /**
+     * As above, with the feed's committed positions (capture id → seq) read from wherever the feed runs: the state
+     * directory of {@code run}/{@code stream}, or a Kafka Connect cluster ({@link ConnectOffsets}).
+     */
+    public static Map<String, Object> build(SqliteSource source, Supplier<Map<String, Long>> publishedByCapture, PostgresUrl target, String schema) {
         Stored st = null;
         if (target != null) {
             try (Connection c = target.connect("replicator-status")) {
@@ -54,7 +63,7 @@ public final class StatusReport {
             }
         }
         // after PostgreSQL (applied), before the changelog (captured): see Positions
-        Map<String, Long> offsets = FeedOffsets.committedByCapture(stateDir.resolve("feed-offsets.dat"));
+        Map<String, Long> offsets = publishedByCapture.get();
         CaptureStatus cap = CaptureStatus.read(source);
         Long stored = cap.captureId() == null ? null : offsets.get(cap.captureId());
         OptionalLong published = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);

@@ -19,15 +19,23 @@ public final class KafkaTarget implements AutoCloseable {
 
     /** {@code flag} wins over the environment; with neither, an embedded broker under {@code stateDir/kafka}. */
     public static KafkaTarget open(String flag, Path stateDir) {
-        String external = flag != null && !flag.isBlank() ? flag : System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-        if (external != null && !external.isBlank()) {
-            if (!external.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
-                throw ReplicatorException.config("--kafka / KAFKA_BOOTSTRAP_SERVERS: '" + external + "' is not host:port[,host:port...]");
-            }
-            return new KafkaTarget(external, null);
-        }
+        String external = external(flag);
+        if (external != null) return new KafkaTarget(external, null);
         EmbeddedKafka k = EmbeddedKafka.start(stateDir.resolve("kafka"));
         return new KafkaTarget(k.bootstrapServers(), k);
+    }
+
+    /**
+     * The external cluster's bootstrap servers ({@code flag} wins over {@code KAFKA_BOOTSTRAP_SERVERS}), checked to be
+     * host:port[,host:port...]; null when neither names one.
+     */
+    public static String external(String flag) {
+        String external = flag != null && !flag.isBlank() ? flag : System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (external == null || external.isBlank()) return null;
+        if (!external.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+            throw ReplicatorException.config("--kafka / KAFKA_BOOTSTRAP_SERVERS: '" + external + "' is not host:port[,host:port...]");
+        }
+        return external;
     }
 
     public String bootstrapServers() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.replicator.core.ExitCode;
 import io.replicator.feed.SqliteSourceConnector;
+import io.replicator.sink.connect.PostgresSinkConnector;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,9 +31,9 @@ import java.util.stream.Stream;
  * the test class path: the same set {@code connector/pom.xml} copies into {@code target/connect-plugin}
  * (execution copy-connect-plugin-libs).
  *
- * <p>The split, shared by every test that plays a Connect worker: the plugin holds the connector module and the
- * modules it builds on (core, translate), sqlite-jdbc, the PostgreSQL driver and Jackson; the worker's class path is the test class path minus every
- * replicator module, sqlite-jdbc and the PostgreSQL driver (it keeps Kafka, Connect, Jackson and SLF4J, and also
+ * <p>The split, shared by every test that plays a Connect worker: the plugin holds the connector and sink modules and the
+ * modules they build on (core, translate), sqlite-jdbc, the PostgreSQL driver, HikariCP, Jackson and connect-json; the worker's
+ * class path is the test class path minus every replicator module, sqlite-jdbc, the PostgreSQL driver and HikariCP (it keeps Kafka, Connect, Jackson and SLF4J, and also
  * Debezium and JUnit, which do no harm). So the connector finds its own classes and dependencies in the plugin
  * directory or not at all, and a jar missing from the plugin fails a test instead of a cluster.
  */
@@ -53,11 +54,16 @@ public final class ConnectPlugin {
         return pluginPath;
     }
 
-    /** The plugin's lib: replicator-connector, -core and -translate, sqlite-jdbc, PostgreSQL, Jackson. */
+    /**
+     * The plugin's lib: replicator-connector, -sink, -core and -translate, sqlite-jdbc, PostgreSQL, HikariCP, Jackson, and
+     * connect-json with the Jackson modules it uses (the sink decodes with JsonConverter on the plugin's Jackson).
+     */
     public static Set<Path> pluginSources() {
         Set<Path> s = new LinkedHashSet<>();
-        for (Class<?> c : List.of(SqliteSourceConnector.class, ExitCode.class, io.replicator.translate.plan.Planner.class, org.sqlite.JDBC.class,
-                org.postgresql.Driver.class, ObjectMapper.class, JsonFactory.class, JsonProperty.class)) {
+        for (Class<?> c : List.of(SqliteSourceConnector.class, PostgresSinkConnector.class, ExitCode.class, io.replicator.translate.plan.Planner.class,
+                org.sqlite.JDBC.class, org.postgresql.Driver.class, com.zaxxer.hikari.HikariDataSource.class, ObjectMapper.class, JsonFactory.class,
+                JsonProperty.class, org.apache.kafka.connect.json.JsonConverter.class, com.fasterxml.jackson.datatype.jdk8.Jdk8Module.class,
+                com.fasterxml.jackson.module.blackbird.BlackbirdModule.class)) {
             s.add(location(c));
         }
         return s;
@@ -68,7 +74,7 @@ public final class ConnectPlugin {
      * (sqlite-jdbc, the PostgreSQL driver); entries in {@code keep} stay even so (a test's own probe classes).
      */
     public static List<Path> workerClasspath(Set<Path> keep) {
-        Set<Path> pluginOnly = Set.of(location(org.sqlite.JDBC.class), location(org.postgresql.Driver.class));
+        Set<Path> pluginOnly = Set.of(location(org.sqlite.JDBC.class), location(org.postgresql.Driver.class), location(com.zaxxer.hikari.HikariDataSource.class));
         List<Path> cp = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.isBlank()) continue;

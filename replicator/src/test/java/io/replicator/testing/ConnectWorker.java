@@ -53,7 +53,8 @@ import java.util.stream.Collectors;
  * </ul>
  * Settings that differ from Connect's defaults, and why: {@code offset.flush.interval.ms=500} (offsets are
  * committed often, so restarts find recent ones); {@code session.timeout.ms=6000}, the broker's minimum (the new
- * process's join waits until the SIGKILLed one's session has expired); {@code plugin.discovery=service_load} (why:
+ * process's join waits until the SIGKILLed one's session has expired), and the same for the sink tasks' consumers
+ * ({@code consumer.session.timeout.ms}); {@code plugin.discovery=service_load} (why:
  * in {@link #start()}). {@code scheduled.rebalance.max.delay.ms} can keep its 5 minutes: with one worker the new
  * process leads the group and assigns the task at once (seen: RUNNING about 6 s after a SIGKILL either way).
  */
@@ -115,6 +116,10 @@ public final class ConnectWorker implements AutoCloseable {
                 "value.converter=org.apache.kafka.connect.json.JsonConverter",
                 "offset.flush.interval.ms=500",
                 "session.timeout.ms=6000",
+                // the sink tasks' consumers: a SIGKILLed worker's members leave their group when this expires (the
+                // consumer default, 45 s, held a restarted sink connector's topics that long)
+                "consumer.session.timeout.ms=6000",
+                "consumer.heartbeat.interval.ms=1000",
                 "listeners=http://127.0.0.1:" + port,
                 "rest.advertised.host.name=127.0.0.1",
                 "rest.advertised.port=" + port,

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * The sink's apply loop: poll, decode, group, apply, commit. One {@link #pass} reads the stored position, makes sure
- * the topic is the one that position belongs to ({@link TopicIdentity}), seeks after it, and then applies what it
- * reads as {@link CommitRule} decides, until the sink stops, an error (thrown to {@link Sink}, which decides with
+ * The sink's consumer loop: poll, decode, and hand over to {@link ApplyStream} (group, apply, commit). One {@link #pass}
+ * reads the stored position, makes sure the topic is the one that position belongs to ({@link TopicIdentity}), seeks
+ * after it, and then applies what it reads as {@link CommitRule} decides, until the sink stops, an error (thrown to {@link Sink}, which decides with
  * {@link ErrorClassifier}), or a replay request (the next pass starts from the position set back).
  *
  * <p>Invariants: the position is written only in the transaction of the rows it covers, at a consistent point.
@@ -47,8 +47,7 @@ final class ApplyLoop {
     private final RetryBudget retries;
     private final SinkProgress progress;
     private final BooleanSupplier stopping;
-    private final TargetCatalog catalog;
-    private final BatchApplier applier;
+    private final ApplyStream stream;
     private final EventDecoder decoder;
 
     ApplyLoop(SinkSettings settings, KafkaConsumer<byte[], byte[]> consumer, TargetPool pool, SchemaLock lock, ReplayControl replay,
@@ -63,8 +62,7 @@ final class ApplyLoop {
         this.retries = retries;
         this.progress = progress;
         this.stopping = stopping;
-        this.catalog = new TargetCatalog(settings.schema());
-        this.applier = new BatchApplier(catalog);
+        this.stream = new ApplyStream(settings.schema(), settings.maxBatchEvents(), progress);
         this.decoder = new EventDecoder(settings.topic());
         consumer.assign(List.of(tp));
     }
@@ -96,50 +94,29 @@ final class ApplyLoop {
         }
         if (state.kafkaOffset() >= 0) consumer.seek(tp, state.kafkaOffset() + 1);
         else consumer.seekToBeginning(List.of(tp));
-        CommitRule.State at = CommitRule.State.at(state.seq(), replay.limit());
+        stream.startAt(state.seq(), replay.limit());
         VerificationHold hold = new VerificationHold();
-        boolean inTx = false;
-        long txStart = 0;
         while (!stopping.getAsBoolean()) {
-            if (at.idle() && replay.requested()) {
-                replay.rewind(conn, settings.schema(), settings.topic(), at.accepted(), progress);
+            if (stream.idle() && replay.requested()) {
+                replay.rewind(conn, settings.schema(), settings.topic(), stream.accepted(), progress);
                 return; // read the position again and seek to it
             }
             long now = System.currentTimeMillis();
-            if (at.idle() && hold.due(now)) {
+            if (stream.idle() && hold.due(now)) {
                 hold.holdIfAsked(conn, settings.schema(), progress.appliedSeq(), stopping);
                 lock.keepIfDue(now);
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
             List<SinkEvent> events = new ArrayList<>(records.count());
             for (ConsumerRecord<byte[], byte[]> r : records) if (!deadLetters.isSetAside(r.offset())) events.add(decoder.decode(r));
-            CommitRule.Plan plan = CommitRule.plan(at, events, settings.maxBatchEvents());
-            for (CommitRule.Step step : plan.steps()) {
-                if (!inTx && !(step instanceof CommitRule.ReplayEnded)) {
-                    BatchApplier.begin(conn);
-                    inTx = true;
-                    txStart = System.nanoTime();
-                }
-                if (step instanceof CommitRule.Apply a) {
-                    applier.apply(conn, a.events());
-                } else if (step instanceof CommitRule.ReplayEnded e) {
-                    replay.ended(e);
-                } else if (step instanceof CommitRule.Commit c) {
-                    SinkState.advance(conn, settings.schema(), c.offset(), c.seq(), c.sourceTsMs(), c.events());
-                    conn.commit();
-                    inTx = false;
-                    retries.succeeded();
-                    progress.committed(c, System.nanoTime() - txStart);
-                }
-            }
-            at = plan.next();
+            stream.apply(conn, events, c -> retries.succeeded(), replay::ended);
         }
         abort(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
     }
 
     /** Drops the open transaction, and what the catalog learned inside it. */
     void abort() {
-        catalog.clear();
+        stream.abort();
         pool.rollbackQuietly();
     }
 }

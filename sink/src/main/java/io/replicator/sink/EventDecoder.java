@@ -22,18 +22,27 @@ final class EventDecoder {
     }
 
     SinkEvent decode(ConsumerRecord<byte[], byte[]> r) {
-        Struct v = (Struct) reader.read(topic, r.value());
-        Map<String, SqliteValue> key = r.key() == null ? Map.of() : ChangeEventFormat.decodeRow((Struct) reader.read(topic, r.key()));
+        return decode(r.offset(), r.key(), r.value());
+    }
+
+    /** A record given by its parts (a Kafka Connect sink record read with the ByteArrayConverter). */
+    SinkEvent decode(long offset, byte[] keyBytes, byte[] value) {
+        Struct v = (Struct) reader.read(topic, value);
+        Map<String, SqliteValue> key = keyBytes == null ? Map.of() : ChangeEventFormat.decodeRow((Struct) reader.read(topic, keyBytes));
         Struct after = v.getStruct("after");
         Struct ddl = v.getStruct("ddl");
         List<String> statements = ddl == null || !ddl.getBoolean("exists") ? null : ddl.<String>getArray("statements");
         ChangeEventFormat.Source src = ChangeEventFormat.readSource(v);
-        return new SinkEvent(r.offset(), v.getString("op"), src.table(), key, after == null ? null : ChangeEventFormat.decodeRow(after), src,
-                statements, r.value());
+        return new SinkEvent(offset, v.getString("op"), src.table(), key, after == null ? null : ChangeEventFormat.decodeRow(after), src,
+                statements, value);
     }
 
     /** Where a record sits in the feed (its {@code source} block) without decoding its row. */
     ChangeEventFormat.Source source(ConsumerRecord<byte[], byte[]> r) {
-        return ChangeEventFormat.readSource((Struct) reader.read(topic, r.value()));
+        return source(r.value());
+    }
+
+    ChangeEventFormat.Source source(byte[] value) {
+        return ChangeEventFormat.readSource((Struct) reader.read(topic, value));
     }
 }

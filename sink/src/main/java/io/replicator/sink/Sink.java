@@ -92,6 +92,11 @@ public final class Sink implements AutoCloseable {
         return progress.appliedSeq();
     }
 
+    /** The topic offset of the last batch this sink committed (-1 before its first commit). */
+    public long appliedOffset() {
+        return progress.appliedOffset();
+    }
+
     public long appliedEvents() {
         return progress.appliedEvents();
     }

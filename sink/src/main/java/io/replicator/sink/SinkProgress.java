@@ -14,6 +14,7 @@ final class SinkProgress {
     private final AtomicLong appliedSeq = new AtomicLong(-1);
     private final AtomicLong appliedEvents = new AtomicLong();
     private final AtomicLong lastSourceTsMs = new AtomicLong();
+    private final AtomicLong appliedOffset = new AtomicLong(-1);
     private volatile LongConsumer commitListener = n -> { };
 
     /** The position stored in {@link SinkState}: read when the sink (re)starts reading, or set back by a replay. */
@@ -31,6 +32,7 @@ final class SinkProgress {
     void committed(CommitRule.Commit c, long nanos) {
         lastSourceTsMs.set(c.sourceTsMs());
         appliedEvents.addAndGet(c.events());
+        appliedOffset.set(c.offset());
         appliedSeq.set(c.seq());
         commitListener.accept(nanos);
     }
@@ -45,6 +47,11 @@ final class SinkProgress {
 
     long appliedEvents() {
         return appliedEvents.get();
+    }
+
+    /** The Kafka offset of the last committed consistent point (-1 before the first commit of this sink). */
+    long appliedOffset() {
+        return appliedOffset.get();
     }
 
     long lastSourceTsMs() {

@@ -1,9 +1,11 @@
 package io.replicator.sink;
 
+import io.replicator.core.PostgresUrl;
 import io.replicator.state.SinkState;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,21 +30,26 @@ final class TargetPool implements AutoCloseable {
     private volatile ApplySession.Mode mode;
 
     TargetPool(SinkSettings settings) {
-        this.schema = settings.schema();
+        this(settings.target(), settings.schema(), settings.poolSize(), settings.instruments().poolTracker());
+    }
+
+    /** @param tracker HikariCP's meters for this pool, or null for none */
+    TargetPool(PostgresUrl target, String schema, int poolSize, MetricsTrackerFactory tracker) {
+        this.schema = schema;
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(settings.target().jdbcUrl());
-        hc.setDataSourceProperties(settings.target().properties(APPLICATION_NAME));
-        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setJdbcUrl(target.jdbcUrl());
+        hc.setDataSourceProperties(target.properties(APPLICATION_NAME));
+        hc.setMaximumPoolSize(poolSize);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
-        hc.setPoolName(poolName(settings.schema()));
+        hc.setPoolName(poolName(schema));
         hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
         hc.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
         // connection during the detection the pool is left unable to create any (HikariCP issue #1944)
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionInitSql(ApplySession.INIT_SQL); // no foreign-key action or trigger fires for the sink (ApplySession)
-        if (settings.instruments().poolTracker() != null) hc.setMetricsTrackerFactory(settings.instruments().poolTracker());
+        if (tracker != null) hc.setMetricsTrackerFactory(tracker);
         this.pool = new HikariDataSource(hc);
     }
 

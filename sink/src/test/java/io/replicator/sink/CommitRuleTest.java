@@ -64,6 +64,36 @@ class CommitRuleTest {
         assertEquals(List.of(apply(next), commit(next, 1)), p.steps());
     }
 
+    /**
+     * The hand-off of a sink that reads a topic from its beginning ({@code bin/replicator sink}, the Connect sink task):
+     * the position starts at the snapshot's mark, and every batch at or below it, whole, is skipped; the first batch
+     * after it is applied and committed in full.
+     */
+    @Test
+    void readFromTheTopicsBeginningOnlyBatchesAfterTheSnapshotMarkAreApplied() {
+        long mark = 10;
+        SinkEvent early = event("t", 4, false);
+        SinkEvent earlyEnd = event("t", 4, true);
+        SinkEvent atMark = event("t", mark, false);
+        SinkEvent atMarkEnd = event("t", mark, true);
+        SinkEvent after = event("t", 13, false);
+        SinkEvent afterEnd = event("t", 13, true);
+        CommitRule.Plan p = CommitRule.plan(CommitRule.State.at(mark, null), List.of(early, earlyEnd, atMark, atMarkEnd, after, afterEnd), MANY);
+        assertEquals(List.of(apply(after, afterEnd), commit(afterEnd, 2)), p.steps());
+        assertEquals(CommitRule.State.at(13, null), p.next());
+
+        // the same topic delivered one event per poll (as a Connect task may get it): the same outcome
+        CommitRule.State s = CommitRule.State.at(mark, null);
+        List<CommitRule.Step> steps = new ArrayList<>();
+        for (SinkEvent e : List.of(early, earlyEnd, atMark, atMarkEnd, after, afterEnd)) {
+            CommitRule.Plan one = CommitRule.plan(s, List.of(e), MANY);
+            steps.addAll(one.steps());
+            s = one.next();
+        }
+        assertEquals(List.of(apply(after, afterEnd), commit(afterEnd, 2)), steps);
+        assertEquals(CommitRule.State.at(13, null), s);
+    }
+
     /** Inside a group everything counts: a cut batch the feed sent again is applied again (the last change per key wins). */
     @Test
     void insideAGroupEveryEventCounts() {
