@@ -88,7 +88,7 @@ public final class Replicator implements AutoCloseable {
     /**
      * The Prometheus text; the position gauges of one scrape all show one reading. A scrape is shared for
      * {@value #STATUS_TTL_MS} ms like /status ({@link Recent}): with the JVM, pool and Kafka client meters it is about
-     * 800 series, and 16 clients scraping at once each for itself took /metrics to a p50 of 340 ms (ControlPlaneLoadIT).
+     * 800 lines, and 16 clients scraping at once each for itself took /metrics to a p50 of 340 ms (ControlPlaneLoadIT).
      */
     public String scrape() {
         return scrape.get();

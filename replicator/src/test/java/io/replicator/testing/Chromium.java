@@ -134,11 +134,12 @@ public final class Chromium implements AutoCloseable {
         call("Page.navigate", Map.of("url", url));
     }
 
-    /** Runs {@code expression} in the page (a promise is awaited); its value as JSON, or null for undefined. */
+    /** Runs {@code expression} in the page (a promise is awaited); its value as JSON, or null for null and undefined. */
     public JsonNode eval(String expression) throws Exception {
         JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
         if (r.has("exceptionDetails")) throw new AssertionError("the script failed: " + r.get("exceptionDetails"));
-        return r.path("result").get("value");
+        JsonNode v = r.path("result").get("value");
+        return v == null || v.isNull() ? null : v;
     }
 
     /** A PNG of the page as it is now. */
