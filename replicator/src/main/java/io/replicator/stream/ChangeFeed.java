@@ -52,7 +52,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     private ChangeFeed(FeedSettings settings, String bootstrap, FeedInstruments instruments) {
         this.settings = settings;
-        this.producer = new KafkaProducer<>(producerConfig(bootstrap), new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(producerConfig(bootstrap, settings.databaseName()), new ByteArraySerializer(), new ByteArraySerializer());
         this.watched = instruments.producerOpened(producer);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(engineConfig(settings))
@@ -83,7 +83,8 @@ public final class ChangeFeed implements AutoCloseable {
         return f;
     }
 
-    private static Properties producerConfig(String bootstrap) {
+    /** @param name the source's name: the client id {@code replicator-feed.<name>} keeps a fleet's producers apart in Kafka */
+    private static Properties producerConfig(String bootstrap, String name) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -92,7 +93,7 @@ public final class ChangeFeed implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "replicator-feed");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "replicator-feed." + name);
         return p;
     }
 

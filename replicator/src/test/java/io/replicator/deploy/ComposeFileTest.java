@@ -1,6 +1,7 @@
 package io.replicator.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -118,6 +120,24 @@ class ComposeFileTest {
         assertEquals("prometheus", ds.get("type").asText());
         assertEquals("http://prometheus:9090", ds.get("url").asText(), "the prometheus service of the compose file");
         assertTrue(services.has("prometheus"));
+    }
+
+    @Test
+    void theFleetOnConnectRunsTheProjectsPluginOnTheProjectsKafka() throws Exception {
+        JsonNode connect = services.get("connect");
+        assertEquals("apache/kafka:" + AppInfoParser.getVersion(), connect.get("image").asText(), "the Connect the plugin is built for");
+        assertEquals(List.of("connect"), texts(connect.get("profiles")), "off unless asked for");
+        Properties worker = new Properties();
+        try (var in = Files.newBufferedReader(DeployFiles.ROOT.resolve("deploy/connect/connect-distributed.properties"))) {
+            worker.load(in);
+        }
+        assertEquals("./connector/target/connect-plugin", mountOf(connect, worker.getProperty("plugin.path")), "plugin.path holds the built plugin");
+        assertEquals("./deploy/connect/connect-distributed.properties", mountOf(connect, "/etc/connect/connect-distributed.properties"));
+        assertEquals("kafka:9092", worker.getProperty("bootstrap.servers"));
+        assertTrue(texts(connect.get("secrets")).contains("postgres_password"));
+        JsonNode sink = new ObjectMapper().readTree(Files.readString(DeployFiles.ROOT.resolve("deploy/connect/sink-fleet.json")));
+        assertEquals("${dir:/run/secrets:postgres_password}", sink.get("postgres.password").asText(), "the password comes from the secret file");
+        assertTrue(worker.getProperty("config.providers.dir.class").endsWith("DirectoryConfigProvider"));
     }
 
     /** The source of the volume mounted at {@code target} in {@code service} ("name" or "./dir"), or null. */

@@ -72,7 +72,7 @@ final class ApplyLoop {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS),
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(FETCH_MAX_WAIT_MS), ConsumerConfig.CLIENT_ID_CONFIG, TargetPool.APPLICATION_NAME),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(FETCH_MAX_WAIT_MS), ConsumerConfig.CLIENT_ID_CONFIG, TargetPool.APPLICATION_NAME + "." + s.schema()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
