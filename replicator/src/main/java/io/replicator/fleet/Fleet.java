@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  * Kafka (embedded under the state directory, or {@code --kafka}). Snapshots are taken one at a time in priority order
  * ({@link SnapshotOrder}); every store then streams on its own ({@link StoreRun}), so one store's failure stops that
  * store only. The stores file is read again when it changes: a store added starts, a store removed stops (its state
- * stays, so adding it back resumes it), a failed store still listed starts again. A store whose file or schema
- * changed under the same name is refused until it is removed and added anew.
+ * stays, so adding it back resumes it). A file touched with its text unchanged starts the failed stores again (the
+ * operator fixed their cause). A store whose file or schema changed under the same name is refused until it is
+ * removed and added anew.
  *
  * <p>The process ends when asked to (Ctrl-C / SIGTERM; the exit status is then the signal's, 130 or 143) or when no
  * store is left running: 0 unless a store failed, then that store's exit code (3 before 4 before 2). Either way
@@ -40,6 +41,8 @@ public final class Fleet {
     private final Function<Store, RunSettings> settingsFor;
     private final Map<String, StoreRun> runs = new LinkedHashMap<>();
     private final SnapshotOrder order = new SnapshotOrder();
+    /** The stores file's text as last applied: the same text with a new time is a touch. */
+    private String applied;
 
     /**
      * @param settingsFor the main job's settings for one store (its file, schema, topic and state directory; every
@@ -53,6 +56,7 @@ public final class Fleet {
     }
 
     public int run(StopSignal stop) throws InterruptedException {
+        applied = text();
         List<Store> stores = StoresFile.read(file);
         List<RunSettings> settings = stores.stream().map(settingsFor).toList(); // every store checked before any starts
         System.err.println("fleet: " + stores.size() + " store(s) from " + file + " " + byPriority(stores));
@@ -84,8 +88,13 @@ public final class Fleet {
         runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll()));
     }
 
-    /** Applies the stores file as it is now; a file that does not parse changes nothing. */
+    /**
+     * Applies the stores file as it is now: an edit adds and removes stores; a touch (the same text) starts the failed
+     * ones again. A file that does not parse changes nothing.
+     */
     private void reload(KafkaStart kafka) throws InterruptedException {
+        String content = text();
+        boolean touched = content != null && content.equals(applied);
         List<Store> now;
         List<RunSettings> settings;
         try {
@@ -95,6 +104,7 @@ public final class Fleet {
             System.err.println("fleet: the stores file changed but is refused, nothing changes: " + e.getMessage());
             return;
         }
+        applied = content;
         Map<String, Store> listed = now.stream().collect(Collectors.toMap(Store::name, s -> s, (a, b) -> a, LinkedHashMap::new));
         for (StoreRun r : new ArrayList<>(runs.values())) {
             Store s = listed.get(r.store().name());
@@ -113,6 +123,7 @@ public final class Fleet {
             StoreRun r = runs.get(s.name());
             if (r != null && r.alive()) continue;
             if (r != null && r.outcome() == StoreRun.Outcome.CUT_OVER) continue;
+            if (r != null && r.outcome() == StoreRun.Outcome.FAILED && !touched) continue; // an edit leaves failed stores stopped
             if (r != null) r.join(Duration.ofSeconds(1));
             System.err.println("fleet: starting store " + s.name() + (r == null ? " (added)" : " again (it " + r.outcome().name().toLowerCase() + ")"));
             start(s, settings.get(i), kafka);
@@ -142,6 +153,14 @@ public final class Fleet {
         Map<Priority, List<String>> m = new LinkedHashMap<>();
         for (Store s : stores) m.computeIfAbsent(s.priority(), p -> new ArrayList<>()).add(s.name());
         return m.entrySet().stream().map(e -> e.getKey() + ": " + String.join(", ", e.getValue())).collect(Collectors.joining("; ", "(", ")"));
+    }
+
+    private String text() {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private long modified() {

@@ -62,7 +62,7 @@ final class StoreRun {
         failure = e;
         outcome = Outcome.FAILED;
         System.err.println("[" + store.name() + "] stopped (exit " + e.exitCode().code + "): " + e.getMessage()
-                + "\n[" + store.name() + "] the other stores go on; fix the cause, then touch the stores file (or restart) to start this store again");
+                + "\n[" + store.name() + "] the other stores go on; fix the cause, then touch the stores file (text unchanged) or restart to start this store again");
     }
 
     Store store() {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -22,12 +23,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code run --stores}: ten SQLite files in one process under live writers. One store is fed a value its column
- * cannot hold: that store stops (exit 3 in its line), the others keep streaming; when the stores file changes it is
- * started again, and stops again on the same value. One store is cut over while the
+ * cannot hold: that store stops (exit 3 in its line), the others keep streaming; a touch of the stores file starts
+ * it again, and it stops again on the same value. One store is cut over while the
  * others replicate. A store added to the stores file while running starts; one removed stops. Every store that
  * was not stopped ends equal to its SQLite file; the summary at the stop names each store's outcome.
  */
@@ -95,7 +97,9 @@ class FleetIT {
 
             Files.writeString(storesFile, yaml.toString().replace(entry(dbs.get(9), 9 % 3), ""));
             run.awaitOutput("store " + dbs.get(9).name() + " left the stores file", 30);
-            // a changed file also starts a failed store that is still listed: the value is still there, so it stops again
+            assertFalse(run.output().contains("starting store " + poisoned.name() + " again"), "an edit leaves a failed store stopped");
+            // a touch (the same text) starts failed stores again: the value is still there, so it stops again
+            Files.setLastModifiedTime(storesFile, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
             run.awaitOutput("fleet: starting store " + poisoned.name() + " again (it failed)", 30);
             awaitCount(run, "[" + poisoned.name() + "] stopped (exit 3)", 2, 120);
 
