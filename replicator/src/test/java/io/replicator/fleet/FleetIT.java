@@ -85,6 +85,11 @@ class FleetIT {
             awaitRows(writers, before / writers.size() + 20);
 
             for (Writer w : writers) w.stop();
+            for (int i = 0; i < dbs.size(); i++) {
+                SQLException e = writers.get(i).error;
+                if (dbs.get(i) == flipped) assertTrue(e != null && e.getMessage().contains("PostgreSQL"), "the flipped store's writer met the fence: " + e);
+                else assertEquals(null, e, dbs.get(i).name() + "'s writer failed");
+            }
             for (Db d : dbs) {
                 if (d == poisoned) continue;
                 ReplicatorProcess.awaitApplied(d.schema(), ReplicatorProcess.maxSeq(d.file()), 120, run);
@@ -152,6 +157,7 @@ class FleetIT {
         final AtomicLong written = new AtomicLong();
         final AtomicBoolean stop = new AtomicBoolean();
         volatile boolean fenced;
+        volatile SQLException error;
         Thread thread;
 
         static Writer start(Path db) {
@@ -176,7 +182,8 @@ class FleetIT {
                     Thread.sleep(150);
                 }
             } catch (SQLException e) {
-                fenced = true; // the cutover fenced the file: the application is pointed at PostgreSQL now
+                error = e;
+                fenced = true; // the cutover fenced the file (checked at the end: only the flipped store's writer may stop)
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
