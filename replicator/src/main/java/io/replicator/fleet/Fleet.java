@@ -2,6 +2,7 @@ package io.replicator.fleet;
 
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
+import io.replicator.run.FleetShare;
 import io.replicator.run.KafkaStart;
 import io.replicator.run.RunSettings;
 import io.replicator.run.StopSignal;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * store only. The stores file is read again when it changes: a store added starts, a store removed stops (its state
  * stays, so adding it back resumes it). A file touched with its text unchanged starts the failed stores again (the
  * operator fixed their cause). A store whose file or schema changed under the same name is refused until it is
- * removed and added anew.
+ * removed and added anew. The stores' sinks share one PostgreSQL pool of {@code --pool-size} connections and one
+ * lock session ({@link FleetShare}), so an idle store holds no connection.
  *
  * <p>The process ends when asked to (Ctrl-C / SIGTERM; the exit status is then the signal's, 130 or 143) or when no
  * store is left running: 0 unless a store failed, then that store's exit code (3 before 4 before 2). Either way
@@ -41,6 +43,8 @@ public final class Fleet {
     private final Function<Store, RunSettings> settingsFor;
     private final Map<String, StoreRun> runs = new LinkedHashMap<>();
     private final SnapshotOrder order = new SnapshotOrder();
+    /** The PostgreSQL pool, lock session and timer the stores share while the fleet runs. */
+    private FleetShare share;
     /** The stores file's text as last applied: the same text with a new time is a touch. */
     private String applied;
 
@@ -61,7 +65,10 @@ public final class Fleet {
         List<RunSettings> settings = stores.stream().map(settingsFor).toList(); // every store checked before any starts
         System.err.println("fleet: " + stores.size() + " store(s) from " + file + " " + byPriority(stores));
         long seen = modified();
-        try (KafkaStart kafka = KafkaStart.begin(kafkaFlag, stateDir)) {
+        RunSettings first = settings.get(0); // the target and pool size are the same for every store: run's flags
+        try (FleetShare share = FleetShare.open(first.target(), first.poolSize(), null);
+             KafkaStart kafka = KafkaStart.begin(kafkaFlag, stateDir)) {
+            this.share = share;
             for (int i = 0; i < stores.size(); i++) start(stores.get(i), settings.get(i), kafka);
             long nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
             while (!stop.await(Duration.ofMillis(200))) {
@@ -85,7 +92,7 @@ public final class Fleet {
     }
 
     private void start(Store store, RunSettings settings, KafkaStart kafka) {
-        runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll()));
+        runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll(), share));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.replicator.fleet;
 
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
+import io.replicator.run.FleetShare;
 import io.replicator.run.KafkaStart;
 import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
@@ -26,18 +27,18 @@ final class StoreRun {
     private volatile Outcome outcome = Outcome.RUNNING;
     private volatile ReplicatorException failure;
 
-    private StoreRun(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn) {
+    private StoreRun(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
         this.store = store;
-        this.thread = new Thread(() -> body(settings, kafka, turn), "store-" + store.name());
+        this.thread = new Thread(() -> body(settings, kafka, turn, share), "store-" + store.name());
     }
 
-    static StoreRun start(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn) {
-        StoreRun r = new StoreRun(store, settings, kafka, turn);
+    static StoreRun start(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
+        StoreRun r = new StoreRun(store, settings, kafka, turn, share);
         r.thread.start();
         return r;
     }
 
-    private void body(RunSettings settings, KafkaStart kafka, SnapshotTurn turn) {
+    private void body(RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
         Stop mine = d -> stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
         Replication r = new Replication(settings, store.name());
         try {
@@ -45,7 +46,7 @@ final class StoreRun {
                 outcome = Outcome.CUT_OVER;
                 return;
             }
-            r.run(mine, kafka, turn);
+            r.run(mine, kafka, turn, share);
             outcome = stop.getCount() == 0 ? Outcome.STOPPED : Outcome.CUT_OVER;
         } catch (ReplicatorException e) {
             fail(e);

@@ -45,7 +45,7 @@ public final class Replication {
     public void run(StopSignal stop) throws InterruptedException {
         if (cutOver()) return;
         try (KafkaStart kafkaStart = KafkaStart.begin(s.kafka(), s.feed().stateDir())) {
-            run(stop, kafkaStart, SnapshotTurn.NOW);
+            run(stop, kafkaStart, SnapshotTurn.NOW, FleetShare.NONE);
         }
     }
 
@@ -58,9 +58,10 @@ public final class Replication {
 
     /**
      * One store on a Kafka the caller opened (a fleet shares one): capture, the snapshot when {@code turn} allows,
-     * then streaming until {@code stop}, the cutover, or a failure (thrown).
+     * then streaming until {@code stop}, the cutover, or a failure (thrown). The sink applies through
+     * {@code share}'s pool when it has one.
      */
-    public void run(Stop stop, KafkaStart kafkaStart, SnapshotTurn turn) throws InterruptedException {
+    public void run(Stop stop, KafkaStart kafkaStart, SnapshotTurn turn, FleetShare share) throws InterruptedException {
         CaptureInstaller.Installed cap = new CaptureInstaller(s.source()).install();
         System.err.println(prefix + "capture installed on " + cap.tables().size() + " table(s); changelog at seq " + cap.changelogSeq());
         boolean fresh;
@@ -76,23 +77,30 @@ public final class Replication {
         FeedTopic.ensure(kafka.bootstrapServers(), feed.topic());
         SinkStart.preparePosition(s.target(), s.schema(), feed.topic(), handOff,
                 fresh ? FeedTopic.endOffset(kafka.bootstrapServers(), feed.topic()) - 1 : -1);
-        stream(stop, feed, kafka);
+        stream(stop, feed, kafka, share);
     }
 
-    private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka) throws InterruptedException {
+    private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka, FleetShare share) throws InterruptedException {
         try (ProcessMeters meters = new ProcessMeters()) {
             // the store's name is its schema: the one place the store label of the client meters is chosen
             ClientMeters clients = new ClientMeters(meters.registry(), s.schema());
             try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers(), clients);
-                 Sink sink = Sink.start(SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
-                         .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).instruments(clients).build());
-                 OrphanWatch orphans = OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval());
+                 Sink sink = Sink.start(sinkSettings(feed, kafka, clients, share));
+                 OrphanWatch orphans = share.orphanTimer() == null ? OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval())
+                         : OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval(), share.orphanTimer());
                  BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
                          : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink, meters),
                                  s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
                 streamUntilStopped(stop, feed, kafka, f, sink, http);
             }
         }
+    }
+
+    private SinkSettings sinkSettings(FeedSettings feed, KafkaTarget kafka, ClientMeters clients, FleetShare share) {
+        SinkSettings.Builder b = SinkSettings.builder(kafka.bootstrapServers(), feed.topic(), s.schema(), s.target())
+                .onPoison(s.onError()).poolSize(s.poolSize()).maxRetryTime(s.maxRetryTime()).instruments(clients);
+        if (share.target() != null) b.shared(share.target());
+        return b.build();
     }
 
     private void streamUntilStopped(Stop stop, FeedSettings feed, KafkaTarget kafka, ChangeFeed f, Sink sink, BackgroundStart<ControlPlane> http)

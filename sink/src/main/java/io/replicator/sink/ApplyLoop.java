@@ -27,7 +27,8 @@ import java.util.function.BooleanSupplier;
  * <p>Invariants: the position is written only in the transaction of the rows it covers, at a consistent point.
  * Between transactions, and only then, the loop takes up a replay, a verification hold and the check of its schema
  * lock. Whatever is open when it stops or fails is rolled back ({@link #abort}): the next pass redoes it from the
- * stored position. Runs on the sink's own thread.
+ * stored position. A connection of a fleet's shared pool is handed back whenever nothing is open and nothing was read
+ * ({@link TargetPool#releaseIdle}). Runs on the sink's own thread.
  */
 final class ApplyLoop {
     /** A short poll, so a stop, a replay or a hold is noticed within a few tens of ms on an idle topic. */
@@ -98,18 +99,22 @@ final class ApplyLoop {
         VerificationHold hold = new VerificationHold();
         while (!stopping.getAsBoolean()) {
             if (stream.idle() && replay.requested()) {
-                replay.rewind(conn, settings.schema(), settings.topic(), stream.accepted(), progress);
+                replay.rewind(pool.current(), settings.schema(), settings.topic(), stream.accepted(), progress);
                 return; // read the position again and seek to it
             }
             long now = System.currentTimeMillis();
             if (stream.idle() && hold.due(now)) {
-                hold.holdIfAsked(conn, settings.schema(), progress.appliedSeq(), stopping);
+                hold.holdIfAsked(pool.current(), settings.schema(), progress.appliedSeq(), stopping);
                 lock.keepIfDue(now);
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            if (records.isEmpty() && stream.idle()) {
+                pool.releaseIdle(); // nothing open, nothing to apply: a shared pool's connection goes back
+                continue;
+            }
             List<SinkEvent> events = new ArrayList<>(records.count());
             for (ConsumerRecord<byte[], byte[]> r : records) if (!deadLetters.isSetAside(r.offset())) events.add(decoder.decode(r));
-            stream.apply(conn, events, c -> retries.succeeded(), replay::ended);
+            stream.apply(pool.current(), events, c -> retries.succeeded(), replay::ended);
         }
         abort(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
     }

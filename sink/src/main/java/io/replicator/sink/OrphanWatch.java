@@ -11,36 +11,51 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Counts the rows that break foreign keys ({@link Orphans}) while replicating, on its own connection: once shortly
  * after start, then every {@code interval} when the sink's position moved. The result is stored for {@code status}
  * and {@code /status}; a change in the count is logged, so an operator learns of orphans days before the cutover
- * refuses over them, not at the flip.
+ * refuses over them, not at the flip. The stores of a fleet share one timer thread ({@link #timer()}), so their
+ * checks run one after another on one connection at a time.
  */
 public final class OrphanWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrphanWatch.class);
 
     private final PostgresUrl target;
     private final String schema;
-    private final ScheduledExecutorService timer;
+    /** This watch's own timer, or null when it runs on a shared one. */
+    private final ScheduledExecutorService own;
+    private final ScheduledFuture<?> task;
     private long checkedSeq = Long.MIN_VALUE;
     private long lastTotal = -1;
 
-    private OrphanWatch(PostgresUrl target, String schema, Duration interval) {
+    private OrphanWatch(PostgresUrl target, String schema, Duration interval, ScheduledExecutorService shared) {
         this.target = target;
         this.schema = schema;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.own = shared == null ? timer() : null;
+        this.task = (shared == null ? own : shared)
+                .scheduleWithFixedDelay(this::checkQuietly, Math.min(2_000, interval.toMillis()), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public static OrphanWatch start(PostgresUrl target, String schema, Duration interval) {
+        return new OrphanWatch(target, schema, interval, null);
+    }
+
+    /** A watch that checks on {@code timer} (from {@link #timer()}, shared by a fleet's stores; not shut down here). */
+    public static OrphanWatch start(PostgresUrl target, String schema, Duration interval, ScheduledExecutorService timer) {
+        return new OrphanWatch(target, schema, interval, timer);
+    }
+
+    /** A timer thread for orphan checks; the caller shuts it down. */
+    public static ScheduledExecutorService timer() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "orphan-watch");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::checkQuietly, Math.min(2_000, interval.toMillis()), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    public static OrphanWatch start(PostgresUrl target, String schema, Duration interval) {
-        return new OrphanWatch(target, schema, interval);
     }
 
     private void checkQuietly() {
@@ -66,9 +81,11 @@ public final class OrphanWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        task.cancel(false); // a check under way on a shared timer finishes; none starts after
+        if (own == null) return;
+        own.shutdownNow();
         try {
-            timer.awaitTermination(10, TimeUnit.SECONDS);
+            own.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -35,12 +35,20 @@ final class SchemaLock implements AutoCloseable {
 
     private final PostgresUrl target;
     private final String schema;
+    /** A fleet's lock session, holding every store's lock; null for a session of this sink's own. */
+    private final SharedTarget shared;
     private Connection session;
     private long checkedAt;
 
     SchemaLock(PostgresUrl target, String schema) {
+        this(target, schema, null);
+    }
+
+    /** @param shared the fleet's shared session to hold the lock on, or null for a session of its own */
+    SchemaLock(PostgresUrl target, String schema, SharedTarget shared) {
         this.target = target;
         this.schema = schema;
+        this.shared = shared;
     }
 
     /** True when a sink holds the lock of {@code schema} now (tries it, and lets it go at once when free). */
@@ -60,6 +68,10 @@ final class SchemaLock implements AutoCloseable {
     /** Makes sure the lock is held: checks its session, and takes the lock again on a new one when it is gone. */
     void keep() throws SQLException {
         checkedAt = System.currentTimeMillis();
+        if (shared != null) {
+            if (!shared.hold(schema)) throw anotherSink();
+            return;
+        }
         if (session != null) {
             try {
                 if (session.isValid(VALID_TIMEOUT_S)) return;
@@ -81,14 +93,16 @@ final class SchemaLock implements AutoCloseable {
     private Connection open() throws SQLException {
         Connection c = DriverManager.getConnection(target.jdbcUrl(), target.properties(APPLICATION_NAME));
         try {
-            if (!tryLock(c, schema)) {
-                throw ReplicatorException.config("another sink (a running `run` or `replay`) is applying to schema " + schema + "; stop it first");
-            }
+            if (!tryLock(c, schema)) throw anotherSink();
             return c;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
             throw e;
         }
+    }
+
+    private ReplicatorException anotherSink() {
+        return ReplicatorException.config("another sink (a running `run` or `replay`) is applying to schema " + schema + "; stop it first");
     }
 
     private static boolean tryLock(Connection c, String schema) throws SQLException {
@@ -114,6 +128,10 @@ final class SchemaLock implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (shared != null) {
+            shared.release(schema);
+            return;
+        }
         if (session == null) return;
         try {
             unlock(session, schema);

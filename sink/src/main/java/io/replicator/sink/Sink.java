@@ -56,7 +56,7 @@ public final class Sink implements AutoCloseable {
         this.settings = settings;
         this.retries = new RetryBudget(settings.maxRetryTime());
         this.pool = new TargetPool(settings);
-        this.lock = new SchemaLock(settings.target(), settings.schema());
+        this.lock = new SchemaLock(settings.target(), settings.schema(), settings.shared());
         this.thread = new Thread(this::run, "sink");
     }
 

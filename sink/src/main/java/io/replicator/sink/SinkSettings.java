@@ -63,6 +63,7 @@ public final class SinkSettings {
     private final int poolSize;
     private final Duration maxRetryTime;
     private final SinkInstruments instruments;
+    private final SharedTarget shared;
 
     private SinkSettings(Builder b) {
         this.bootstrap = b.bootstrap;
@@ -74,6 +75,7 @@ public final class SinkSettings {
         this.poolSize = b.poolSize;
         this.maxRetryTime = b.maxRetryTime;
         this.instruments = b.instruments;
+        this.shared = b.shared;
     }
 
     /** Settings for the sink of {@code schema} reading {@code topic}, every other value at its default. */
@@ -133,6 +135,11 @@ public final class SinkSettings {
         return instruments;
     }
 
+    /** The pool and lock session a fleet's sinks share, or null: the sink opens its own ({@link #poolSize} then counts). */
+    public SharedTarget shared() {
+        return shared;
+    }
+
     @Override
     public String toString() {
         return "SinkSettings[topic=" + topic + ", schema=" + schema + ", target=" + target.redacted() + ", onPoison=" + onPoison.flag()
@@ -150,6 +157,7 @@ public final class SinkSettings {
         private int poolSize = DEFAULT_POOL_SIZE;
         private Duration maxRetryTime = DEFAULT_MAX_RETRY_TIME;
         private SinkInstruments instruments = SinkInstruments.NONE;
+        private SharedTarget shared;
 
         private Builder(String bootstrap, String topic, String schema, PostgresUrl target) {
             this.bootstrap = bootstrap;
@@ -183,12 +191,19 @@ public final class SinkSettings {
             return this;
         }
 
+        /** Applies through the fleet's shared pool and holds the schema lock on its shared session (the pool size is the shared one). */
+        public Builder shared(SharedTarget shared) {
+            this.shared = Objects.requireNonNull(shared, "shared");
+            return this;
+        }
+
         /** The settings, or a configuration error (exit 2) naming the value that is wrong. */
         public SinkSettings build() {
             require(bootstrap, "the Kafka bootstrap servers");
             require(topic, "the topic");
             require(schema, "the target schema");
             if (target == null) throw ReplicatorException.config("the sink needs a PostgreSQL target");
+            if (shared != null && !shared.target().jdbcUrl().equals(target.jdbcUrl())) throw ReplicatorException.config("the shared pool is for another PostgreSQL than the sink's target");
             if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
                 throw ReplicatorException.config("--pool-size must be 1.." + MAX_POOL_SIZE + ", got " + poolSize);
             }

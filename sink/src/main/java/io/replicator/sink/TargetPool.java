@@ -11,11 +11,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * The sink's connections to PostgreSQL: a HikariCP pool, and the one connection batches are applied on now. The pool
- * replaces a connection PostgreSQL dropped; a new connection is prepared before use ({@link SinkState#ensure},
- * {@link ApplySession#prepare}), so every connection the sink applies on runs with foreign-key actions and triggers
- * off. Invariant: after {@link #rollbackQuietly} or {@link #closeCurrent} nothing of an unfinished transaction
- * remains; the next {@link #current} starts clean. Used by the sink's own thread; {@link #mode} is read by any.
+ * The sink's connections to PostgreSQL: a HikariCP pool of its own, or the pool a fleet's sinks share
+ * ({@link SharedTarget}), and the one connection batches are applied on now. The pool replaces a connection PostgreSQL
+ * dropped; a new connection is prepared before use ({@link SinkState#ensure}, {@link ApplySession#prepare}), so every
+ * connection the sink applies on runs with foreign-key actions and triggers off. A shared pool's connections carry the
+ * same session setting, so there the check is made once per sink start and after each error, not at every borrow.
+ * Invariant: after {@link #rollbackQuietly} or {@link #closeCurrent} nothing of an unfinished transaction remains;
+ * the next {@link #current} starts clean. Used by the sink's own thread; {@link #mode} is read by any.
  */
 final class TargetPool implements AutoCloseable {
     static final String APPLICATION_NAME = "replicator-sink";
@@ -24,18 +26,35 @@ final class TargetPool implements AutoCloseable {
     /** How long a check of the current connection may take before it is evicted rather than returned. */
     private static final int VALID_TIMEOUT_S = 1;
 
+    /** The sink's own pool; null when it borrows from {@link #shared}. */
     private final HikariDataSource pool;
+    private final SharedTarget shared;
     private final String schema;
     private Connection current;
+    /** True once a connection of the shared pool was checked by {@link ApplySession#prepare} since the last error. */
+    private boolean prepared;
     private volatile ApplySession.Mode mode;
 
     TargetPool(SinkSettings settings) {
-        this(settings.target(), settings.schema(), settings.poolSize(), settings.instruments().poolTracker());
+        if (settings.shared() != null) {
+            this.pool = null;
+            this.shared = settings.shared();
+            this.schema = settings.schema();
+        } else {
+            this.pool = ownPool(settings.target(), settings.schema(), settings.poolSize(), settings.instruments().poolTracker());
+            this.shared = null;
+            this.schema = settings.schema();
+        }
     }
 
     /** @param tracker HikariCP's meters for this pool, or null for none */
     TargetPool(PostgresUrl target, String schema, int poolSize, MetricsTrackerFactory tracker) {
         this.schema = schema;
+        this.shared = null;
+        this.pool = ownPool(target, schema, poolSize, tracker);
+    }
+
+    private static HikariDataSource ownPool(PostgresUrl target, String schema, int poolSize, MetricsTrackerFactory tracker) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
         hc.setDataSourceProperties(target.properties(APPLICATION_NAME));
@@ -50,7 +69,7 @@ final class TargetPool implements AutoCloseable {
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.setConnectionInitSql(ApplySession.INIT_SQL); // no foreign-key action or trigger fires for the sink (ApplySession)
         if (tracker != null) hc.setMetricsTrackerFactory(tracker);
-        this.pool = new HikariDataSource(hc);
+        return new HikariDataSource(hc);
     }
 
     /**
@@ -64,13 +83,26 @@ final class TargetPool implements AutoCloseable {
     /** The connection to apply on: the current one, or a new one from the pool, prepared. */
     Connection current() throws SQLException {
         if (current == null) {
-            Connection c = pool.getConnection();
+            Connection c = shared != null ? shared.borrow() : pool.getConnection();
             current = c; // before preparing: a failure below hands it back through closeCurrent
-            SinkState.ensure(c);
-            c.commit();
-            mode = ApplySession.prepare(c, schema);
+            if (shared == null || !prepared) {
+                SinkState.ensure(c);
+                c.commit();
+                mode = ApplySession.prepare(c, schema);
+                prepared = true;
+            }
         }
         return current;
+    }
+
+    /**
+     * Called between transactions when the sink has nothing to apply: a connection of a shared pool goes back to it,
+     * so an idle store holds no connection; a sink with a pool of its own keeps its connection.
+     */
+    void releaseIdle() {
+        if (shared == null || current == null) return;
+        shared.giveBack(current, false); // the pool rolls back whatever a read left open
+        current = null;
     }
 
     /** How this sink keeps PostgreSQL from doing more than SQLite did; null until it has connected. */
@@ -89,6 +121,12 @@ final class TargetPool implements AutoCloseable {
 
     /** Hands the current connection back (or evicts it when it is broken); the next {@link #current} takes another. */
     void closeCurrent() {
+        if (shared != null) {
+            if (current != null) shared.giveBack(current, true);
+            current = null;
+            prepared = false; // an error: the next connection is checked again
+            return;
+        }
         try {
             if (current != null) {
                 if (current.isValid(VALID_TIMEOUT_S)) current.close();
@@ -104,6 +142,6 @@ final class TargetPool implements AutoCloseable {
     public void close() {
         rollbackQuietly();
         closeCurrent();
-        pool.close();
+        if (pool != null) pool.close();
     }
 }
