@@ -26,11 +26,14 @@ public final class SqliteSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSourceTask.class);
     /** How long one poll() waits for a change before returning nothing (so the framework can do its work). */
     private static final long IDLE_RETURN_MS = 200;
+    /** The longest the feed goes without reading the changelog while the files look unchanged ({@link ChangeHint}). */
+    static final long MAX_QUIET_MS = 100;
 
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean stopping;
     private FeedConfig config;
     private ChangelogReader reader;
+    private ChangeHint hint;
     private ChangelogPruner pruner;
     private EventEncoder encoder;
     private SourcePartition partition;
@@ -53,6 +56,7 @@ public final class SqliteSourceTask extends SourceTask {
             config = new FeedConfig(props);
             SqliteSource source = SqliteSource.of(config.sqlitePath()).withBusyTimeout(Duration.ofMillis(config.sqliteBusyTimeoutMs()));
             reader = new ChangelogReader(source, config.batchMaxRows());
+            hint = new ChangeHint(source.path(), MAX_QUIET_MS);
             partition = new SourcePartition(config.databaseName(), reader.captureId());
             position = Math.max(config.startSeq(), committedPosition());
             encoder = new EventEncoder(config.databaseName(), source.path().toString(), config.topic(), partition.map());
@@ -77,13 +81,15 @@ public final class SqliteSourceTask extends SourceTask {
             try {
                 if (stopping) return null;
                 maybePrune();
-                Batch b = reader.next(position);
-                pruner.observed(b != null ? b.readAtMillis() : System.currentTimeMillis(), b != null ? b.upTo() : position);
+                // unchanged files: nothing new, no read (sleeps below); see ChangeHint
+                Batch b = hint.readDue(System.currentTimeMillis()) ? reader.next(position) : null;
+                if (b != null) pruner.observed(b.readAtMillis(), b.upTo());
                 if (b != null && (!b.isEmpty() || openGroup && b.complete())) {
                     // an empty complete batch after a cut one still closes the group: a marker says "consistent here"
                     List<SourceRecord> records = encoder.encode(b);
                     position = b.upTo();
                     openGroup = !b.complete();
+                    hint.reset(); // more may wait behind a full batch: the next poll reads
                     return records;
                 }
             } catch (ReplicatorException e) {

@@ -37,6 +37,16 @@ public final class Control {
         }
     }
 
+    /** The schemas a hold is asked for now: one read for the sinks of a whole fleet. */
+    public static java.util.Set<String> holdsRequested(Connection c) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT target_schema FROM " + TABLE + " WHERE hold_requested");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
     /** The position the sink holds at, or null while it is not holding. */
     public static Long heldSeq(Connection c, String schema) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT held_seq FROM " + TABLE + " WHERE target_schema = ?")) {

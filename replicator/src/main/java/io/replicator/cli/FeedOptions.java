@@ -35,6 +35,14 @@ public final class FeedOptions {
                     + " HikariCP, ...); the console shows the replicator's own lines and the libraries' errors either way (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @Option(names = "--poll-interval", converter = Durations.class, paramLabel = "DURATION",
+            description = "How often the feed looks for new changes in SQLite; a look at an unchanged file costs two stat calls, no read"
+                    + " (default: 5ms; 20ms for each store of a fleet, so a hundred stores wake the CPU less).")
+    Duration pollInterval;
+
+    /** The default look interval of one store of a fleet: at 100 stores, 5 ms wakes took a core at idle. */
+    static final Duration FLEET_POLL_INTERVAL = Duration.ofMillis(20);
+
     @Option(names = "--prune-interval", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION", hidden = true)
     Duration pruneInterval;
 
@@ -57,6 +65,7 @@ public final class FeedOptions {
         FeedSettings s = FeedSettings.defaults(source.path(), startSeq, stateDir.toAbsolutePath().normalize())
                 .withRetention(retention.toMillis(), pruneInterval.toMillis())
                 .withSqliteBusyTimeout(source.busyTimeout().toMillis());
+        if (pollInterval != null) s = s.withPollInterval(pollIntervalMs(pollInterval));
         if (store != null) return s.withNames(store, topicPrefix).withStore(store);
         return s.withNames(databaseName != null ? databaseName : s.databaseName(), topicPrefix);
     }
@@ -64,6 +73,12 @@ public final class FeedOptions {
     /** The same settings for one store of a fleet. */
     FeedSettings settings(SqliteSource source, String storeName) {
         if (databaseName != null) throw ReplicatorException.config("--database-name: a fleet's stores are named by the stores file");
-        return settings(source, 0).withNames(storeName, topicPrefix).withStore(storeName);
+        FeedSettings s = settings(source, 0).withNames(storeName, topicPrefix).withStore(storeName);
+        return pollInterval == null ? s.withPollInterval(pollIntervalMs(FLEET_POLL_INTERVAL)) : s;
+    }
+
+    private static int pollIntervalMs(Duration d) {
+        if (d.toMillis() < 1 || d.toMillis() > 60_000) throw ReplicatorException.config("--poll-interval must be 1ms..60s, got " + d);
+        return (int) d.toMillis();
     }
 }

@@ -37,6 +37,11 @@ public record FeedSettings(Path sqlite, String databaseName, String topicPrefix,
         return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs, store);
     }
 
+    /** How often the feed looks for new changes in SQLite (a look at an unchanged file is two {@code stat}s, no read). */
+    public FeedSettings withPollInterval(int pollIntervalMs) {
+        return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs, store);
+    }
+
     /** The same settings, starting at {@code startSeq} when no position is stored (the snapshot's hand-off). */
     public FeedSettings withStartSeq(long startSeq) {
         return new FeedSettings(sqlite, databaseName, topicPrefix, startSeq, stateDir, pollIntervalMs, batchMaxRows, retentionMs, pruneIntervalMs, sqliteBusyTimeoutMs, store);

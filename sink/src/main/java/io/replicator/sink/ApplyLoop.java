@@ -31,12 +31,19 @@ import java.util.function.BooleanSupplier;
  * ({@link TargetPool#releaseIdle}). Runs on the sink's own thread.
  */
 final class ApplyLoop {
-    /** A short poll, so a stop, a replay or a hold is noticed within a few tens of ms on an idle topic. */
-    private static final Duration POLL = Duration.ofMillis(20);
+    /**
+     * A short poll, so a stop, a replay or a hold is noticed within 50 ms on an idle topic. It costs no lag: a poll
+     * returns as soon as a fetch brings records.
+     */
+    private static final Duration POLL = Duration.ofMillis(50);
     /** Records per poll: several of the feed's default batches (5,000 rows), fewer than a sink's chunk. */
     private static final int MAX_POLL_RECORDS = 5_000;
-    /** How long the broker may wait to fill a fetch: well under {@link #POLL}, so lag stays low. */
-    private static final int FETCH_MAX_WAIT_MS = 10;
+    /**
+     * How long the broker may hold a fetch of an idle topic. It answers as soon as one record is there (the default
+     * fetch.min.bytes of 1), so this costs no lag; a short wait only made every idle sink fetch 100 times a second,
+     * which in a fleet of 50 idle stores kept the broker and the sinks busy with most of two cores.
+     */
+    private static final int FETCH_MAX_WAIT_MS = 500;
 
     private final SinkSettings settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -104,7 +111,9 @@ final class ApplyLoop {
             }
             long now = System.currentTimeMillis();
             if (stream.idle() && hold.due(now)) {
-                hold.holdIfAsked(pool.current(), settings.schema(), progress.appliedSeq(), stopping);
+                SharedTarget shared = settings.shared(); // a fleet reads every store's hold request in one query
+                if (shared == null) hold.holdIfAsked(pool.current(), settings.schema(), progress.appliedSeq(), stopping);
+                else hold.holdIfAsked(pool, shared, settings.schema(), progress.appliedSeq(), stopping);
                 lock.keepIfDue(now);
             }
             ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);

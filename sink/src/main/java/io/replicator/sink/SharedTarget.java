@@ -2,6 +2,7 @@ package io.replicator.sink;
 
 import io.replicator.core.PostgresUrl;
 import io.replicator.core.ReplicatorException;
+import io.replicator.state.Control;
 import io.replicator.state.SinkLock;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -25,7 +26,7 @@ import java.util.Set;
  * is returned with no transaction open. The lock session holds a schema's lock from {@link #hold} until
  * {@link #release}; when the session is lost (PostgreSQL restarted, the backend was ended) every lock went with it,
  * and each sink takes its own again on its next {@link #hold}. Thread-safe: the stores' sinks call it from their own
- * threads.
+ * threads. The session also reads, for all stores at once, which of them online verification asks to hold.
  */
 public final class SharedTarget implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedTarget.class);
@@ -44,6 +45,8 @@ public final class SharedTarget implements AutoCloseable {
     private final Set<String> held = new HashSet<>();
     private Connection lockSession;
     private long checkedAt;
+    private Set<String> holdsAsked = Set.of();
+    private long holdsReadAt;
 
     private SharedTarget(PostgresUrl target, int poolSize, MetricsTrackerFactory tracker) {
         this.target = target;
@@ -87,6 +90,11 @@ public final class SharedTarget implements AutoCloseable {
         return pool.getConnection();
     }
 
+    /** Connections the pool holds open now, in use or idle. */
+    int openConnections() {
+        return pool.getHikariPoolMXBean().getTotalConnections();
+    }
+
     /** Hands back a connection that may be broken: evicted unless it answers at once. */
     void giveBack(Connection c, boolean checkFirst) {
         try {
@@ -123,10 +131,25 @@ public final class SharedTarget implements AutoCloseable {
             lockSession = DriverManager.getConnection(target.jdbcUrl(), target.properties(SchemaLock.APPLICATION_NAME));
             checkedAt = now;
         }
-        if (held.contains(schema)) return true;
+        if (schema == null || held.contains(schema)) return true; // null: only the session was wanted
         if (!SinkLock.tryTake(lockSession, schema)) return false;
         held.add(schema);
         return true;
+    }
+
+    /**
+     * True when online verification asks the sink of {@code schema} to hold ({@link VerificationHold}). The requests
+     * of all stores are read in one query at most once a {@value VerificationHold#CHECK_MS} ms, instead of one query
+     * per store that often: a hundred idle stores asked PostgreSQL a thousand times a second.
+     */
+    synchronized boolean holdAsked(String schema) throws SQLException {
+        long now = System.currentTimeMillis();
+        if (now - holdsReadAt >= VerificationHold.CHECK_MS) {
+            hold(null);
+            holdsAsked = Control.holdsRequested(lockSession);
+            holdsReadAt = now;
+        }
+        return holdsAsked.contains(schema);
     }
 
     /** Lets the lock of {@code schema} go at once (a sink started right after must find the schema free). */

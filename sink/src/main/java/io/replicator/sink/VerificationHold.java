@@ -57,4 +57,33 @@ final class VerificationHold {
         Control.setHeld(c, schema, null);
         c.commit();
     }
+
+    /**
+     * The same for a sink of a fleet: the request is read from {@link SharedTarget#holdAsked} (one query for all stores)
+     * and no connection of the shared pool is kept while holding, so a store held for verification does not take a
+     * connection from the stores that go on.
+     */
+    void holdIfAsked(TargetPool pool, SharedTarget shared, String schema, long appliedSeq, BooleanSupplier stopping) throws SQLException {
+        if (!shared.holdAsked(schema)) return;
+        Connection c = pool.current();
+        if (!Control.holdRequested(c, schema)) { // let go since the shared read
+            c.commit();
+            return;
+        }
+        Control.setHeld(c, schema, appliedSeq);
+        c.commit();
+        pool.releaseIdle();
+        LOG.info("holding at changelog position {} for verification", appliedSeq);
+        long deadline = System.currentTimeMillis() + LIMIT_MS;
+        while (!stopping.getAsBoolean() && System.currentTimeMillis() < deadline && shared.holdAsked(schema)) {
+            try {
+                Thread.sleep(WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        c = pool.current();
+        Control.setHeld(c, schema, null);
+        c.commit();
+    }
 }
