@@ -83,7 +83,7 @@ public final class SqliteSourceTask extends SourceTask {
                 maybePrune();
                 // unchanged files: nothing new, no read (sleeps below); see ChangeHint
                 Batch b = hint.readDue(System.currentTimeMillis()) ? reader.next(position) : null;
-                if (b != null) pruner.observed(b.readAtMillis(), b.upTo());
+                pruner.observed(b != null ? b.readAtMillis() : System.currentTimeMillis(), b != null ? b.upTo() : position);
                 if (b != null && (!b.isEmpty() || openGroup && b.complete())) {
                     // an empty complete batch after a cut one still closes the group: a marker says "consistent here"
                     List<SourceRecord> records = encoder.encode(b);
