@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The stores of a fleet that stream in this process now, each as its {@link Replicator}, and the process's one
@@ -39,13 +40,13 @@ public final class LiveStores implements AutoCloseable {
     /** {@code store} streams now; its requests go to {@code replicator} until the registration is closed. */
     public Registration register(String store, Replicator replicator) {
         Replicator before = streaming.putIfAbsent(store, replicator);
-        if (before != null) throw new IllegalStateException("store " + store + " is registered twice with the control plane");
-        boolean[] closed = {false};
+        if (before != null) {
+            replicator.close();
+            throw new IllegalStateException("store " + store + " is registered twice with the control plane");
+        }
+        AtomicBoolean closed = new AtomicBoolean();
         return () -> {
-            synchronized (closed) {
-                if (closed[0]) return;
-                closed[0] = true;
-            }
+            if (!closed.compareAndSet(false, true)) return;
             streaming.remove(store, replicator);
             try {
                 replicator.close();
