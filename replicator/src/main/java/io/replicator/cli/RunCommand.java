@@ -93,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * {@code run --stores FILE}: every store with the flags given here; each its own file, schema, topic and state
-     * under {@code <state-dir>/stores/<name>}. The HTTP control plane is not served for a fleet yet.
+     * under {@code <state-dir>/stores/<name>}. One HTTP control plane serves the fleet (the {@code --http-*} flags; the
+     * token file in {@code <state-dir>}); the stores' own are off.
      */
     private int runFleet() throws InterruptedException {
         Function<Store, RunSettings> settingsFor = store -> {
@@ -102,8 +103,9 @@ final class RunCommand implements Callable<Integer> {
                     feed.kafka, workers, JournalPolicy.parse(rollbackJournal), SinkSettings.OnPoison.parse(onError), poolSize, maxRetryTime,
                     orphanCheckInterval, statusInterval, new ControlPlaneSettings(false, httpHost, httpPort, httpToken), translation.replaceExistingRows);
         };
+        ControlPlaneSettings http = new ControlPlaneSettings(!noHttp, httpHost, httpPort, httpToken);
         try (LogFile log = feed.openLog(); StopSignal stop = new StopSignal("run")) {
-            return new Fleet(opts.stores, feed.kafka, feed.stateDir.toAbsolutePath().normalize(), settingsFor).run(stop);
+            return new Fleet(opts.stores, feed.kafka, feed.stateDir.toAbsolutePath().normalize(), settingsFor, http).run(stop);
         }
     }
 }

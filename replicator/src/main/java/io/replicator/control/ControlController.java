@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.replicator.metrics.LagHistory;
 
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -16,22 +17,19 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.replicator.core.ReplicatorException;
-import io.replicator.cutover.Cutover;
 
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The HTTP control plane: the status page {@code /}, {@code /health} (503 while a dependency is down), {@code /status},
  * {@code /lag} (the last 15 minutes of lag), {@code /metrics} (Prometheus text), and {@code POST /cutover} and
  * {@code POST /replay}, which need {@code Authorization: Bearer <token>}; without it the answer is 401 and nothing
- * changes.
+ * changes. A fleet's control plane serves {@link FleetController} instead.
  */
 @Controller
+@Requires(property = ControlPlane.SERVES, value = ControlPlane.ONE_STORE)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ControlController {
     private final Replicator replicator;
@@ -54,8 +52,13 @@ public class ControlController {
      */
     @Get("/lag")
     public Map<String, Object> lag() {
+        return lagJson(replicator.lagHistory());
+    }
+
+    /** The samples in the shape of {@code /lag}. */
+    static Map<String, Object> lagJson(List<LagHistory.Sample> history) {
         List<Map<String, Object>> samples = new ArrayList<>();
-        for (LagHistory.Sample s : replicator.lagHistory()) {
+        for (LagHistory.Sample s : history) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("at_ms", s.atMs());
             m.put("lag_changes", s.lagChanges());
@@ -100,17 +103,8 @@ public class ControlController {
     /** The request body (all optional): {"max_write_pause_ms": 30000, "max_lag": 1000, "verify": "full"|"sample"|"none", "allow_orphans": false}. */
     @Post("/cutover")
     public HttpResponse<Object> cutover(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
-        if (!token.matches(authorization)) return unauthorized();
-        Map<String, Object> b = body == null ? Map.of() : body;
-        try {
-            Cutover.Options opt = new Cutover.Options(Duration.ofMillis(number(b, "max_write_pause_ms", 30_000)), number(b, "max_lag", 1000),
-                    Cutover.VerifyMode.valueOf(String.valueOf(b.getOrDefault("verify", "full")).toUpperCase(Locale.ROOT)), null,
-                    Boolean.parseBoolean(String.valueOf(b.getOrDefault("allow_orphans", false))));
-            Cutover.Result r = replicator.cutover(opt);
-            return r.done() ? HttpResponse.ok(r) : HttpResponse.status(HttpStatus.CONFLICT).body(r);
-        } catch (ReplicatorException | IllegalArgumentException e) {
-            return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
-        }
+        if (!token.matches(authorization)) return Actions.unauthorized();
+        return Actions.cutover(replicator, body);
     }
 
     /**
@@ -120,27 +114,8 @@ public class ControlController {
      */
     @Post("/replay")
     public HttpResponse<Object> replay(@Nullable @Header("Authorization") String authorization, @Nullable @Body Map<String, Object> body) {
-        if (!token.matches(authorization)) return unauthorized();
-        Map<String, Object> b = body == null ? Map.of() : body;
-        try {
-            Long seq = b.get("from_seq") instanceof Number n ? n.longValue() : null;
-            String time = b.get("from_time") == null ? null : String.valueOf(b.get("from_time"));
-            List<String> tables = null;
-            if (b.get("tables") instanceof List<?> l) tables = l.stream().map(String::valueOf).toList();
-            else if (b.get("tables") != null) throw ReplicatorException.config("tables must be a list of SQLite table names");
-            return HttpResponse.status(HttpStatus.ACCEPTED).body(replicator.replay(seq, time, tables));
-        } catch (ReplicatorException e) {
-            return HttpResponse.badRequest(Map.of("error", String.valueOf(e.getMessage())));
-        }
-    }
-
-    private static HttpResponse<Object> unauthorized() {
-        return HttpResponse.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", "a bearer token is required (Authorization: Bearer <token>)"));
-    }
-
-    private static long number(Map<String, Object> b, String key, long dflt) {
-        Object v = b.get(key);
-        return v instanceof Number n ? n.longValue() : dflt;
+        if (!token.matches(authorization)) return Actions.unauthorized();
+        return Actions.replay(replicator, body);
     }
 
     /** The bearer token, compared in constant time. */

@@ -65,11 +65,26 @@ public final class Replicator implements AutoCloseable {
     /** @param meters the process's registry, where the feed's and the sink's clients are already watched; not closed here */
     public Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink,
                       ProcessMeters meters) {
-        this(source, target, schema, stateDir, bootstrap, feed, sink, meters, false);
+        this(source, target, schema, stateDir, bootstrap, feed, sink, meters, schema);
+    }
+
+    /**
+     * One store of a fleet: as above, its meters labelled {@code store=<store>} (the store's name in the stores file).
+     *
+     * @param meters the process's registry, shared by every store; not closed here
+     */
+    public Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink,
+                      ProcessMeters meters, String store) {
+        this(source, target, schema, stateDir, bootstrap, feed, sink, meters, false, store);
     }
 
     private Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink,
                        ProcessMeters meters, boolean ownsMeters) {
+        this(source, target, schema, stateDir, bootstrap, feed, sink, meters, ownsMeters, schema);
+    }
+
+    private Replicator(SqliteSource source, PostgresUrl target, String schema, Path stateDir, String bootstrap, ChangeFeed feed, Sink sink,
+                       ProcessMeters meters, boolean ownsMeters, String store) {
         this.bootstrap = bootstrap;
         this.source = source;
         this.target = target;
@@ -79,7 +94,7 @@ public final class Replicator implements AutoCloseable {
         this.sink = sink;
         this.meters = meters;
         this.ownsMeters = ownsMeters;
-        this.pipeline = new PipelineMeters(meters.registry(), schema, feed, sink);
+        this.pipeline = new PipelineMeters(meters.registry(), store, feed, sink);
         this.live = new LivePositions(source, feed, sink);
         this.sampler = new LagSampler(live, lagHistory);
         this.storedStatus = new Recent<>(STATUS_TTL_MS, () -> StatusReport.build(source, stateDir, target, schema));
@@ -96,9 +111,22 @@ public final class Replicator implements AutoCloseable {
 
     private String scrapeNow() {
         synchronized (scrapeLock) { // show() and scrape() of one scrape together
-            pipeline.show(live.current(STATUS_TTL_MS));
+            showPositions();
             return meters.scrape();
         }
+    }
+
+    /**
+     * Sets the position gauges to a reading no older than {@value #STATUS_TTL_MS} ms; a fleet's scrape calls this for
+     * every store, then scrapes the shared registry once.
+     */
+    public void showPositions() {
+        pipeline.show(live.current(STATUS_TTL_MS));
+    }
+
+    /** A positions reading no older than {@value #STATUS_TTL_MS} ms (shared with /status and /metrics). */
+    public Positions positions() {
+        return live.current(STATUS_TTL_MS).positions();
     }
 
     /** The lag over the last 15 minutes, one sample a second, oldest first. */
@@ -123,6 +151,24 @@ public final class Replicator implements AutoCloseable {
     public Map<String, Object> health() {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("sqlite", check(() -> CaptureStatus.read(source)));
+        checks.putAll(sharedChecks());
+        checks.put("feed", PipelineHealth.feed(feed));
+        checks.put("sink", PipelineHealth.sink(sink));
+        return verdict(checks);
+    }
+
+    /** The checks of this store's own parts: its SQLite file, its feed and its sink (a fleet's /health checks PostgreSQL and Kafka once). */
+    public Map<String, Object> storeHealth() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("sqlite", check(() -> CaptureStatus.read(source)));
+        checks.put("feed", PipelineHealth.feed(feed));
+        checks.put("sink", PipelineHealth.sink(sink));
+        return verdict(checks);
+    }
+
+    /** PostgreSQL and Kafka reachable: the same servers for every store of a fleet. */
+    public Map<String, Object> sharedChecks() {
+        Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("postgres", check(() -> {
             try (Connection c = target.connect("replicator-health"); Statement s = c.createStatement()) {
                 s.execute("SELECT 1");
@@ -134,8 +180,11 @@ public final class Replicator implements AutoCloseable {
                 admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
             }
         }));
-        checks.put("feed", PipelineHealth.feed(feed));
-        checks.put("sink", PipelineHealth.sink(sink));
+        return checks;
+    }
+
+    /** {"status": "UP"|"DOWN", "checks": {...}}: UP when every check is up. */
+    static Map<String, Object> verdict(Map<String, Object> checks) {
         boolean up = checks.values().stream().allMatch("up"::equals);
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", up ? "UP" : "DOWN");

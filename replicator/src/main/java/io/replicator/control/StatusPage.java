@@ -8,11 +8,15 @@ import java.nio.charset.StandardCharsets;
 /**
  * The status page served at {@code /}: one HTML file in the jar ({@code status-page.html} beside this class) with its
  * CSS, script and chart inline, so it needs nothing from outside the process. It only reads {@code /status} and
- * {@code /lag}; its actions are the token-guarded POST endpoints, so the page adds no power of its own.
+ * {@code /lag}; its actions are the token-guarded POST endpoints, so the page adds no power of its own. Its links
+ * are relative, so a fleet serves the same page for each store at {@code /stores/<name>/}.
+ *
+ * <p>A fleet's page ({@code fleet-page.html}) lists the stores from the fleet's {@code /status}, each linking to its
+ * own page and data; it reads only.
  */
 final class StatusPage {
-    private static final String RESOURCE = "status-page.html";
-    private static final String HTML = load();
+    private static final String HTML = load("status-page.html");
+    private static final String FLEET_HTML = load("fleet-page.html");
 
     private StatusPage() {}
 
@@ -20,12 +24,16 @@ final class StatusPage {
         return HTML;
     }
 
-    private static String load() {
-        try (InputStream in = StatusPage.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) throw new IllegalStateException(RESOURCE + " is missing from the jar");
+    static String fleetHtml() {
+        return FLEET_HTML;
+    }
+
+    private static String load(String resource) {
+        try (InputStream in = StatusPage.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+            throw new UncheckedIOException("cannot read " + resource, e);
         }
     }
 }

@@ -1,7 +1,14 @@
 package io.replicator.fleet;
 
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.replicator.control.ControlPlane;
+import io.replicator.control.FleetBoard;
+import io.replicator.control.FleetRoster;
+import io.replicator.control.LiveStores;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
+import io.replicator.run.BackgroundStart;
+import io.replicator.run.ControlPlaneSettings;
 import io.replicator.run.FleetShare;
 import io.replicator.run.KafkaStart;
 import io.replicator.run.RunSettings;
@@ -28,6 +35,10 @@ import java.util.stream.Collectors;
  * removed and added anew. The stores' sinks share one PostgreSQL pool of {@code --pool-size} connections and one
  * lock session ({@link FleetShare}), so an idle store holds no connection.
  *
+ * <p>One HTTP control plane serves the whole fleet ({@link FleetBoard}: {@code /stores}, each store's status, health,
+ * lag and actions under {@code /stores/<name>}, one {@code /metrics}), and one registry holds the JVM's meters once
+ * and each streaming store's meters labelled with its name ({@link LiveStores}); a store's meters leave with it.
+ *
  * <p>The process ends when asked to (Ctrl-C / SIGTERM; the exit status is then the signal's, 130 or 143) or when no
  * store is left running: 0 unless a store failed, then that store's exit code (3 before 4 before 2). Either way
  * the last lines name each store's outcome.
@@ -41,7 +52,13 @@ public final class Fleet {
     private final String kafkaFlag;
     private final Path stateDir;
     private final Function<Store, RunSettings> settingsFor;
+    private final ControlPlaneSettings http;
+    /** Every run this fleet started, by store name; touched by the fleet's thread only. */
     private final Map<String, StoreRun> runs = new LinkedHashMap<>();
+    /** The runs of the stores the file lists, in file order: written by the fleet's thread, read by the control plane's. */
+    private volatile List<StoreRun> listed = List.of();
+    /** The listed stores' gauges, in the fleet's registry; set when the fleet starts. */
+    private ListedMeters listedMeters;
     private final SnapshotOrder order = new SnapshotOrder();
     /** The PostgreSQL pool, lock session and timer the stores share while the fleet runs. */
     private FleetShare share;
@@ -50,13 +67,15 @@ public final class Fleet {
 
     /**
      * @param settingsFor the main job's settings for one store (its file, schema, topic and state directory; every
-     *                    other flag as given to {@code run})
+     *                    other flag as given to {@code run}; its own control plane disabled)
+     * @param http        the fleet's one control plane; its token file is kept in {@code stateDir}
      */
-    public Fleet(Path file, String kafkaFlag, Path stateDir, Function<Store, RunSettings> settingsFor) {
+    public Fleet(Path file, String kafkaFlag, Path stateDir, Function<Store, RunSettings> settingsFor, ControlPlaneSettings http) {
         this.file = file;
         this.kafkaFlag = kafkaFlag;
         this.stateDir = stateDir;
         this.settingsFor = settingsFor;
+        this.http = http;
     }
 
     public int run(StopSignal stop) throws InterruptedException {
@@ -66,40 +85,70 @@ public final class Fleet {
         System.err.println("fleet: " + stores.size() + " store(s) from " + file + " " + byPriority(stores));
         long seen = modified();
         RunSettings first = settings.get(0); // the target and pool size are the same for every store: run's flags
-        try (FleetShare share = FleetShare.open(first.target(), first.poolSize(), null);
-             KafkaStart kafka = KafkaStart.begin(kafkaFlag, stateDir)) {
+        try (LiveStores live = new LiveStores();
+             // the shared pool's meters, once (pool="replicator-sink.shared", no store label: it is no one store's)
+             FleetShare share = FleetShare.open(first.target(), first.poolSize(), new MicrometerMetricsTrackerFactory(live.meters().registry()));
+             KafkaStart kafka = KafkaStart.begin(kafkaFlag, stateDir);
+             BackgroundStart<ControlPlane> plane = BackgroundStart.of("control-plane", !http.enabled() ? null
+                     : () -> ControlPlane.startFleet(new FleetBoard(roster(), live), http.host(), http.port(), http.token(), stateDir))) {
             this.share = share;
-            for (int i = 0; i < stores.size(); i++) start(stores.get(i), settings.get(i), kafka);
-            long nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
-            while (!stop.await(Duration.ofMillis(200))) {
-                if (runs.values().stream().noneMatch(StoreRun::alive)) {
-                    System.err.println("fleet: no store is running any more");
-                    break;
+            listedMeters = new ListedMeters(live.meters().registry(), this::listedRun);
+            try {
+                for (int i = 0; i < stores.size(); i++) start(stores.get(i), settings.get(i), kafka, live);
+                list(stores);
+                long nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
+                while (!stop.await(Duration.ofMillis(200))) {
+                    plane.ifStarted(cp -> System.err.println("control plane: " + cp.url() + " (fleet page /, /stores, /health, /status, /metrics;"
+                            + " /stores/<name>/status|health|lag; POST /stores/<name>/cutover|replay with the token)"));
+                    if (runs.values().stream().noneMatch(StoreRun::alive)) {
+                        System.err.println("fleet: no store is running any more");
+                        break;
+                    }
+                    if (System.nanoTime() < nextCheck) continue;
+                    nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
+                    long m = modified();
+                    if (m != seen) {
+                        seen = m;
+                        reload(kafka, live);
+                    }
                 }
-                if (System.nanoTime() < nextCheck) continue;
-                nextCheck = System.nanoTime() + RELOAD_CHECK.toNanos();
-                long m = modified();
-                if (m != seen) {
-                    seen = m;
-                    reload(kafka);
-                }
+            } finally { // also when the control plane cannot start: no store is left running on a closed Kafka
+                runs.values().forEach(StoreRun::requestStop);
+                long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+                for (StoreRun r : runs.values()) r.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }
-            runs.values().forEach(StoreRun::requestStop);
-            long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-            for (StoreRun r : runs.values()) r.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         }
         return summary();
     }
 
-    private void start(Store store, RunSettings settings, KafkaStart kafka) {
-        runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll(), share));
+    private void start(Store store, RunSettings settings, KafkaStart kafka, LiveStores live) {
+        runs.put(store.name(), StoreRun.start(store, settings, kafka, order.enroll(), share, live));
+    }
+
+    /** The stores the file lists now, for the control plane. */
+    private void list(List<Store> stores) {
+        List<StoreRun> l = new ArrayList<>();
+        for (Store s : stores) {
+            StoreRun r = runs.get(s.name());
+            if (r != null) l.add(r);
+        }
+        listed = List.copyOf(l);
+        listedMeters.list(l.stream().map(r -> r.store().name()).collect(Collectors.toSet()));
+    }
+
+    private StoreRun listedRun(String name) {
+        return listed.stream().filter(r -> r.store().name().equals(name)).findFirst().orElse(null);
+    }
+
+    private FleetRoster roster() {
+        return () -> listed.stream().map(StoreRun::listed).toList();
     }
 
     /**
      * Applies the stores file as it is now: an edit adds and removes stores; a touch (the same text) starts the failed
      * ones again. A file that does not parse changes nothing.
      */
-    private void reload(KafkaStart kafka) throws InterruptedException {
+    private void reload(KafkaStart kafka, LiveStores live) throws InterruptedException {
         String content = text();
         boolean touched = content != null && content.equals(applied);
         List<Store> now;
@@ -133,8 +182,9 @@ public final class Fleet {
             if (r != null && r.outcome() == StoreRun.Outcome.FAILED && !touched) continue; // an edit leaves failed stores stopped
             if (r != null) r.join(Duration.ofSeconds(1));
             System.err.println("fleet: starting store " + s.name() + (r == null ? " (added)" : " again (it " + r.outcome().name().toLowerCase() + ")"));
-            start(s, settings.get(i), kafka);
+            start(s, settings.get(i), kafka, live);
         }
+        list(now);
     }
 
     private int summary() {

@@ -1,5 +1,7 @@
 package io.replicator.fleet;
 
+import io.replicator.control.FleetRoster;
+import io.replicator.control.LiveStores;
 import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.run.FleetShare;
@@ -8,6 +10,7 @@ import io.replicator.run.Replication;
 import io.replicator.run.RunSettings;
 import io.replicator.run.SnapshotTurn;
 import io.replicator.run.Stop;
+import io.replicator.status.StatusReport;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -16,31 +19,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * One store of a fleet on its own thread: the main job of {@code run} for that file, on the fleet's Kafka. Whatever
  * ends it — a value PostgreSQL cannot take, a lost file, the cutover, the store leaving the fleet — ends this store
- * only; the outcome is kept for the fleet's summary and exit code.
+ * only; the outcome is kept for the fleet's summary and exit code, and shown by the fleet's control plane
+ * ({@link #listed}), where the store is registered while it streams.
  */
 final class StoreRun {
     enum Outcome { RUNNING, STOPPED, CUT_OVER, FAILED }
 
     private final Store store;
+    private final RunSettings settings;
     private final Thread thread;
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Outcome outcome = Outcome.RUNNING;
     private volatile ReplicatorException failure;
 
-    private StoreRun(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
+    private StoreRun(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share, LiveStores live) {
         this.store = store;
-        this.thread = new Thread(() -> body(settings, kafka, turn, share), "store-" + store.name());
+        this.settings = settings;
+        this.thread = new Thread(() -> body(kafka, turn, share, live), "store-" + store.name());
     }
 
-    static StoreRun start(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
-        StoreRun r = new StoreRun(store, settings, kafka, turn, share);
+    /** @param live where the store registers with the fleet's control plane while it streams */
+    static StoreRun start(Store store, RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share, LiveStores live) {
+        StoreRun r = new StoreRun(store, settings, kafka, turn, share, live);
         r.thread.start();
         return r;
     }
 
-    private void body(RunSettings settings, KafkaStart kafka, SnapshotTurn turn, FleetShare share) {
+    private void body(KafkaStart kafka, SnapshotTurn turn, FleetShare share, LiveStores live) {
         Stop mine = d -> stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
-        Replication r = new Replication(settings, store.name());
+        Replication r = new Replication(settings, store.name(), live);
         try {
             if (r.cutOver()) {
                 outcome = Outcome.CUT_OVER;
@@ -64,6 +71,15 @@ final class StoreRun {
         outcome = Outcome.FAILED;
         System.err.println("[" + store.name() + "] stopped (exit " + e.exitCode().code + "): " + e.getMessage()
                 + "\n[" + store.name() + "] the other stores go on; fix the cause, then touch the stores file (text unchanged) or restart to start this store again");
+    }
+
+    /** The store as the control plane shows it; its stored status is read only when asked for. */
+    FleetRoster.Listed listed() {
+        Outcome o = outcome; // before failure: fail() sets failure first, so a FAILED outcome always comes with its failure
+        ReplicatorException f = failure;
+        return new FleetRoster.Listed(store.name(), store.schema(), store.priority().name(), o.name(), f == null ? null : f.getMessage(),
+                f == null ? null : f.exitCode().code,
+                () -> StatusReport.build(settings.source(), settings.feed().stateDir(), settings.target(), settings.schema()));
     }
 
     Store store() {

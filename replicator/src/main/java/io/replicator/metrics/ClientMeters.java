@@ -12,18 +12,24 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Watches one store's clients: the sink's HikariCP pool ({@code hikaricp_*}, labelled by pool name, which carries the
- * schema) and the Kafka clients ({@code kafka_producer_*} for the feed, {@code kafka_consumer_*} for the sink, with the
- * {@code store} label). Handed to {@code ChangeFeed.start} and {@code SinkSettings} before they create their clients.
+ * schema, and by {@code store}) and the Kafka clients ({@code kafka_producer_*} for the feed, {@code kafka_consumer_*}
+ * for the sink, with the {@code store} label). Handed to {@code ChangeFeed.start} and {@code SinkSettings} before they
+ * create their clients. Every meter removes itself when its client closes; {@link ProcessMeters#removeStore} sweeps
+ * whatever is left.
  */
 public final class ClientMeters implements SinkInstruments, FeedInstruments {
     private final MeterRegistry registry;
     private final Tags tags;
     private final MetricsTrackerFactory pool;
 
-    public ClientMeters(MeterRegistry registry, String store) {
-        this.registry = registry;
+    public ClientMeters(ProcessMeters meters, String store) {
+        this.registry = meters.registry();
         this.tags = Tags.of(PipelineMeters.STORE, store);
-        this.pool = new MicrometerMetricsTrackerFactory(registry);
+        MetricsTrackerFactory hikari = new MicrometerMetricsTrackerFactory(registry);
+        this.pool = (poolName, stats) -> {
+            meters.labelPool(poolName, store); // before the tracker registers the pool's meters
+            return hikari.create(poolName, stats);
+        };
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.replicator.run;
 
 import io.replicator.capture.CaptureInstaller;
 import io.replicator.control.ControlPlane;
+import io.replicator.control.LiveStores;
 import io.replicator.control.Replicator;
 import io.replicator.metrics.ClientMeters;
 import io.replicator.metrics.ProcessMeters;
@@ -30,15 +31,24 @@ public final class Replication {
     private final RunSettings s;
     /** Printed before each line in a fleet ({@code [memory] }); empty for a single store. */
     private final String prefix;
+    /** The {@code store} label of this store's meters: its name in a fleet, else its schema. */
+    private final String label;
+    /** A fleet's control plane and shared meters, or null: a single store has its own. */
+    private final LiveStores fleet;
 
     public Replication(RunSettings settings) {
-        this(settings, null);
+        this(settings, null, null);
     }
 
-    /** @param store the store's name in a fleet, or null */
-    public Replication(RunSettings settings, String store) {
+    /**
+     * @param store the store's name in a fleet, or null
+     * @param fleet where a fleet's store registers while it streams (the fleet's one control plane and registry), or null
+     */
+    public Replication(RunSettings settings, String store, LiveStores fleet) {
         this.s = settings;
         this.prefix = store == null ? "" : "[" + store + "] ";
+        this.label = store == null ? settings.schema() : store;
+        this.fleet = fleet;
     }
 
     /** Runs until {@code stop} is asked for, the cutover is recorded, or the feed or the sink fails (thrown). */
@@ -81,16 +91,20 @@ public final class Replication {
     }
 
     private void stream(Stop stop, FeedSettings feed, KafkaTarget kafka, FleetShare share) throws InterruptedException {
-        try (ProcessMeters meters = new ProcessMeters()) {
-            // the store's name is its schema: the one place the store label of the client meters is chosen
-            ClientMeters clients = new ClientMeters(meters.registry(), s.schema());
+        ProcessMeters own = fleet == null ? new ProcessMeters() : null; // a fleet's stores share the fleet's
+        try (own) {
+            ProcessMeters meters = own != null ? own : fleet.meters();
+            ClientMeters clients = new ClientMeters(meters, label);
             try (ChangeFeed f = ChangeFeed.start(feed, kafka.bootstrapServers(), clients);
                  Sink sink = Sink.start(sinkSettings(feed, kafka, clients, share));
                  OrphanWatch orphans = share.orphanTimer() == null ? OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval())
                          : OrphanWatch.start(s.target(), s.schema(), s.orphanCheckInterval(), share.orphanTimer());
                  BackgroundStart<ControlPlane> http = BackgroundStart.of("control-plane", !s.http().enabled() ? null
                          : () -> ControlPlane.start(new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink, meters),
-                                 s.http().host(), s.http().port(), s.http().token(), feed.stateDir()))) {
+                                 s.http().host(), s.http().port(), s.http().token(), feed.stateDir()));
+                 // in a fleet: shown by the fleet's control plane until it stops; closing removes its meters
+                 LiveStores.Registration shown = fleet == null ? null : fleet.register(label,
+                         new Replicator(s.source(), s.target(), s.schema(), feed.stateDir(), kafka.bootstrapServers(), f, sink, meters, label))) {
                 streamUntilStopped(stop, feed, kafka, f, sink, http);
             }
         }

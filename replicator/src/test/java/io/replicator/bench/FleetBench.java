@@ -53,7 +53,7 @@ public final class FleetBench {
         Files.writeString(dir.resolve("stores.yml"), yaml);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), "io.replicator.cli.Main", "run", "--stores", dir.resolve("stores.yml").toString(),
-                "--postgres", TestPostgres.url(), "--state-dir", dir.resolve("state").toString(), "--status-interval", "60s"));
+                "--postgres", TestPostgres.url(), "--state-dir", dir.resolve("state").toString(), "--status-interval", "60s", "--http-port", "0"));
         Path log = dir.resolve("run.log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -55,7 +55,7 @@ class FleetIT {
 
         List<Writer> writers = new ArrayList<>();
         ReplicatorProcess run = ReplicatorProcess.start(dir, "run", "--stores", storesFile.toString(), "--postgres", TestPostgres.url(),
-                "--state-dir", dir.resolve("state").toString(), "--status-interval", "2s", "--pool-size", "2");
+                "--state-dir", dir.resolve("state").toString(), "--status-interval", "2s", "--pool-size", "2", "--http-port", "0");
         try {
             for (Db d : dbs) run.awaitOutput("[" + d.name() + "] replicating", 240);
             for (Db d : dbs) writers.add(Writer.start(d.file()));
