@@ -49,7 +49,14 @@ final class StoreRun {
         Stop mine = d -> stop.await(d.toMillis(), TimeUnit.MILLISECONDS);
         Replication r = new Replication(settings, store.name(), live);
         try {
-            if (r.cutOver()) {
+            boolean cutOver;
+            share.startChecks().acquire(); // a hundred stores starting at once must not each open a connection at once
+            try {
+                cutOver = r.cutOver();
+            } finally {
+                share.startChecks().release();
+            }
+            if (cutOver) {
                 outcome = Outcome.CUT_OVER;
                 return;
             }

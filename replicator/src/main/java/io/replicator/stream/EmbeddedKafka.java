@@ -1,6 +1,7 @@
 package io.replicator.stream;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.sink.KafkaAdmins;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,6 +121,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        KafkaAdmins.close(bootstrapServers()); // first: its reconnect attempts would outlive the broker
         try {
             server.shutdown();
             server.awaitShutdown();

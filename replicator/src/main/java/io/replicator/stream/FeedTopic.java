@@ -3,8 +3,8 @@ package io.replicator.stream;
 import java.time.Duration;
 
 import io.replicator.core.ReplicatorException;
+import io.replicator.sink.KafkaAdmins;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -48,8 +48,8 @@ public final class FeedTopic {
     }
 
     public static void ensure(String bootstrap, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+        try {
+            Admin admin = KafkaAdmins.of(bootstrap); // the process's one: creating one per call made a fleet's start slow
             int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
             try {
                 admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.of((short) Math.min(3, brokers)))))

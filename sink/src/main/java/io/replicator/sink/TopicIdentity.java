@@ -6,7 +6,6 @@ import io.replicator.core.ExitCode;
 import io.replicator.core.ReplicatorException;
 import io.replicator.core.event.ChangeEventFormat;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -14,7 +13,6 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,8 +36,8 @@ final class TopicIdentity {
 
     /** Kafka's id of {@code topic} (a UUID that changes when the topic is deleted and created again). */
     static String topicId(String bootstrap, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.CLIENT_ID_CONFIG, "replicator-sink-admin",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+        try {
+            Admin admin = KafkaAdmins.of(bootstrap);
             return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId().toString();
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new KafkaUnavailable("cannot describe the topic " + topic + " in Kafka at " + bootstrap + ": " + e.getMessage(), e);
