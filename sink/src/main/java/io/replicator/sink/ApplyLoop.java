@@ -124,6 +124,9 @@ final class ApplyLoop {
             List<SinkEvent> events = new ArrayList<>(records.count());
             for (ConsumerRecord<byte[], byte[]> r : records) if (!deadLetters.isSetAside(r.offset())) events.add(decoder.decode(r));
             stream.apply(pool.current(), events, c -> retries.succeeded(), replay::ended);
+            // committed, nothing open: back to a shared pool before the next poll waits. Kept through the poll, 50 idle
+            // stores at 10 tx/s each held 25 connections on average, and 40 of them waited for a pool of 10
+            if (stream.idle()) pool.releaseIdle();
         }
         abort(); // stopping: work not at a consistent point is dropped; the next start redoes it from the position
     }
