@@ -31,18 +31,24 @@ class ChangeHintTest {
         try (Connection app = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = app.createStatement()) {
             s.execute("PRAGMA journal_mode=" + journalMode);
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
-            ChangeHint hint = new ChangeHint(db, 100);
+            ChangeHint hint = new ChangeHint(db, 1_000);
+            long settle = ChangeHint.SETTLE_MS;
             long now = 1_000_000;
             assertTrue(hint.readDue(now), "the first look reads");
-            assertFalse(hint.readDue(now + 5), "unchanged files within the bound: no read");
-            for (int i = 0; i < 50; i++) { // commits back to back, each looked for at once: every one must be seen
+            assertTrue(hint.readDue(now + settle), "and every look while the first change settles");
+            assertFalse(hint.readDue(now + settle + 1), "unchanged files after the settle time: no read");
+            now += 2 * settle;
+            for (int i = 0; i < 50; i++) { // commits back to back, each looked for after the last one settled: every one is seen
                 s.execute("INSERT INTO t (v) VALUES ('" + i + "')");
-                assertTrue(hint.readDue(now + 6 + i), "commit " + i + " in " + journalMode + " mode must make a read due");
-                assertFalse(hint.readDue(now + 6 + i), "and then nothing more until the next change");
+                assertTrue(hint.readDue(now), "commit " + i + " in " + journalMode + " mode must make a read due");
+                assertTrue(hint.readDue(now + settle), "reads go on while the commit may not be visible yet");
+                assertFalse(hint.readDue(now + settle + 1), "and then stop until the next change");
+                now += 2 * settle;
             }
-            assertTrue(hint.readDue(now + 6 + 49 + 100), "quiet files are read again once the bound passed");
+            assertFalse(hint.readDue(now + 500), "quiet files within the bound: no read");
+            assertTrue(hint.readDue(now + 1_000 + settle + 2), "quiet files are read again once the bound passed");
             hint.reset();
-            assertTrue(hint.readDue(now + 6 + 49 + 101), "after a reset the next look reads");
+            assertTrue(hint.readDue(now + 1_000 + settle + 3), "after a reset the next look reads");
         }
     }
 }
