@@ -31,19 +31,21 @@ import java.util.function.BooleanSupplier;
  * ({@link TargetPool#releaseIdle}). Runs on the sink's own thread.
  */
 final class ApplyLoop {
-    /**
-     * A short poll, so a stop, a replay or a hold is noticed within 50 ms on an idle topic. It costs no lag: a poll
-     * returns as soon as a fetch brings records.
-     */
-    private static final Duration POLL = Duration.ofMillis(50);
+    /** A short poll, so a stop, a replay or a hold is noticed within a few tens of ms on an idle topic. */
+    private static final Duration POLL = Duration.ofMillis(20);
     /** Records per poll: several of the feed's default batches (5,000 rows), fewer than a sink's chunk. */
     private static final int MAX_POLL_RECORDS = 5_000;
+    /** How long the broker may wait to fill a fetch: well under {@link #POLL}, so lag stays low. */
+    private static final int FETCH_MAX_WAIT_MS = 10;
     /**
-     * How long the broker may hold a fetch of an idle topic. It answers as soon as one record is there (the default
-     * fetch.min.bytes of 1), so this costs no lag; a short wait only made every idle sink fetch 100 times a second,
-     * which in a fleet of 50 idle stores kept the broker and the sinks busy with most of two cores.
+     * A fleet's sinks (on a shared pool) poll and fetch less often: with the single store's settings every idle sink
+     * fetched 100 times a second, and 50 idle stores kept most of two cores busy. The broker answers a waiting fetch
+     * when records arrive, yet a single store at 1,000 tx/s showed a p99 of 270-340 ms in some runs with a wait of 100
+     * or 500 ms (68-83 ms with 10), so a single store keeps the short wait; a fleet at 10 tx/s per store measured p99
+     * 61 ms with these (docs/benchmarks.md#fleet).
      */
-    private static final int FETCH_MAX_WAIT_MS = 500;
+    private static final Duration FLEET_POLL = Duration.ofMillis(50);
+    private static final int FLEET_FETCH_MAX_WAIT_MS = 500;
 
     private final SinkSettings settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -80,7 +82,7 @@ final class ApplyLoop {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_POLL_RECORDS),
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(FETCH_MAX_WAIT_MS), ConsumerConfig.CLIENT_ID_CONFIG, TargetPool.APPLICATION_NAME + "." + s.schema()),
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(s.shared() != null ? FLEET_FETCH_MAX_WAIT_MS : FETCH_MAX_WAIT_MS), ConsumerConfig.CLIENT_ID_CONFIG, TargetPool.APPLICATION_NAME + "." + s.schema()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -116,7 +118,7 @@ final class ApplyLoop {
                 else hold.holdIfAsked(pool, shared, settings.schema(), progress.appliedSeq(), stopping);
                 lock.keepIfDue(now);
             }
-            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.shared() != null ? FLEET_POLL : POLL);
             if (records.isEmpty() && stream.idle()) {
                 pool.releaseIdle(); // nothing open, nothing to apply: a shared pool's connection goes back
                 continue;
