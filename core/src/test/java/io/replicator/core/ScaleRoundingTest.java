@@ -33,6 +33,22 @@ class ScaleRoundingTest {
         assertEquals(new BigDecimal("2.67"), ScaleRounding.from(PgType.numeric(5, 2), SqliteValue.real(2.675)));
     }
 
+    /**
+     * 35460.84485 is 35460.8448500000013... in binary. SQLAlchemy ({@code "%.4f" % value}) shows 35460.8449; Django's
+     * SQLite converter ({@code Context(prec=15).create_decimal_from_float(value).quantize(...)}) shows 35460.8448 (both
+     * printed by CPython 3.11 for this value). Each style must give what its framework shows.
+     */
+    @Test
+    void djangoRoundsFromFifteenSignificantDigitsSqlalchemyFromTheExactValue() throws Exception {
+        SqliteValue nearTie = SqliteValue.real(35460.84485);
+        assertEquals(new BigDecimal("35460.8449"), ScaleRounding.from(N12_4, nearTie, ScaleRounding.Style.EXACT));
+        assertEquals(new BigDecimal("35460.8448"), ScaleRounding.from(N12_4, nearTie, ScaleRounding.Style.FIFTEEN_DIGITS));
+        assertEquals(new BigDecimal("35460.8449"), ScaleRounding.from(N12_4, nearTie), "the exact style is the default");
+        // away from a tie the two agree
+        assertEquals(new BigDecimal("12.4590"), ScaleRounding.from(N12_4, SqliteValue.real(12.459000000000001), ScaleRounding.Style.FIFTEEN_DIGITS));
+        assertEquals(new BigDecimal("251720.1919"), ScaleRounding.from(N12_4, SqliteValue.real(251720.19189999998), ScaleRounding.Style.FIFTEEN_DIGITS));
+    }
+
     @Test
     void onlyRealsChangeAndPrecisionStillHolds() throws Exception {
         assertEquals(new BigDecimal("42"), ScaleRounding.from(N12_4, SqliteValue.integer(42)), "integers as always");

@@ -158,7 +158,7 @@ final class BatchApplier {
     private Object convert(TargetTable t, SinkEvent e, String pgColumn, SqliteValue v) {
         try {
             PgType type = t.columns.get(pgColumn);
-            return t.roundedToScale.contains(pgColumn) ? ScaleRounding.from(type, v) : ValueConverter.from(type, v);
+            return t.roundedToScale.contains(pgColumn) ? ScaleRounding.from(type, v, t.rounding) : ValueConverter.from(type, v);
         } catch (ConversionException ex) {
             throw new PoisonEvent(e, "table " + e.table() + ", column " + pgColumn + ", key " + e.key().values() + ": the value " + v + " "
                     + ex.getMessage() + " (PostgreSQL column " + t.qualified() + "." + pgColumn + " is " + t.columns.get(pgColumn).sql()

@@ -77,7 +77,7 @@ final class TargetCatalog {
         for (Map.Entry<String, PgType> col : cols.entrySet()) {
             if (options.roundsToScale(sqliteTable, col.getKey()) && ScaleRounding.applies(col.getValue())) rounded.add(col.getKey());
         }
-        return new TargetTable(schema, pgName, cols, key, rounded);
+        return new TargetTable(schema, pgName, cols, key, rounded, options.decimalRounding());
     }
 
     /** The PostgreSQL column holding a SQLite column: the same name, or the name cut to 63 bytes. */

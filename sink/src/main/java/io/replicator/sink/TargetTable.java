@@ -1,5 +1,7 @@
 package io.replicator.sink;
 
+import io.replicator.core.codec.ScaleRounding;
+
 import io.replicator.core.types.PgType;
 
 import java.util.List;
@@ -22,14 +24,17 @@ final class TargetTable {
     final List<String> key;
     /** Columns whose REAL values are rounded to their numeric scale ({@code --round-to-scale}, stored with the snapshot). */
     final Set<String> roundedToScale;
+    /** How they are rounded: as the application's framework shows them (stored with the snapshot). */
+    final ScaleRounding.Style rounding;
     private final Map<List<String>, String> upserts = new ConcurrentHashMap<>();
 
-    TargetTable(String schema, String name, Map<String, PgType> columns, List<String> key, Set<String> roundedToScale) {
+    TargetTable(String schema, String name, Map<String, PgType> columns, List<String> key, Set<String> roundedToScale, ScaleRounding.Style rounding) {
         this.schema = schema;
         this.name = name;
         this.columns = columns;
         this.key = key;
         this.roundedToScale = roundedToScale;
+        this.rounding = rounding;
     }
 
     String qualified() {

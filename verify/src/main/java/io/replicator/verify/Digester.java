@@ -100,7 +100,7 @@ final class Digester {
 
     private void convert(int i, SqliteValue v) {
         try {
-            values[i] = spec.rounded()[i] ? ScaleRounding.from(spec.types().get(i), v) : convert(spec.types().get(i), v);
+            values[i] = spec.rounded()[i] ? ScaleRounding.from(spec.types().get(i), v, spec.rounding()) : convert(spec.types().get(i), v);
             failed[i] = false;
         } catch (ConversionException e) {
             values[i] = null;

@@ -69,7 +69,7 @@ final class TableSetup {
         for (int i = 0; i < rounded.length; i++) {
             rounded[i] = stored.roundsToScale(name, t.columns().get(i).source().name()) && ScaleRounding.applies(types.get(i));
         }
-        tb.spec = new TableSpec(t, types, keyPos, chunking, excluded.isEmpty() ? null : excluded, tainted, rounded);
+        tb.spec = new TableSpec(t, types, keyPos, chunking, excluded.isEmpty() ? null : excluded, tainted, rounded, stored.decimalRounding());
         tb.sq = new SqliteScan(tb.spec);
         tb.pg = new PostgresScan(tb.spec, schema);
         String sqCol = tb.spec.sqliteRangeColumn();

@@ -1,5 +1,7 @@
 package io.replicator.verify;
 
+import io.replicator.core.codec.ScaleRounding;
+
 import io.replicator.core.Identifiers;
 
 import io.replicator.core.types.PgType;
@@ -19,7 +21,8 @@ import java.util.Set;
  * @param tainted  chunks holding an excluded key: compared row by row instead of by their sums
  * @param rounded  per column: its REAL values were rounded to its numeric scale ({@code --round-to-scale}), so they are compared rounded
  */
-record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chunking, Set<ByteBuffer> excluded, Set<Long> tainted, boolean[] rounded) {
+record TableSpec(TablePlan plan, List<PgType> types, int[] keyPos, Chunking chunking, Set<ByteBuffer> excluded, Set<Long> tainted, boolean[] rounded,
+                ScaleRounding.Style rounding) {
 
     /** The key text, computed inside PostgreSQL. */
     String keySql() {

@@ -1,5 +1,6 @@
 package io.replicator.translate.framework;
 
+import io.replicator.core.codec.ScaleRounding;
 import io.replicator.core.model.SqliteTable;
 import io.replicator.translate.schema.SourceSchema;
 
@@ -45,5 +46,10 @@ public enum Framework {
      */
     public boolean foreignKeysInitiallyDeferred() {
         return this == DJANGO;
+    }
+
+    /** How this framework shows a REAL read from a SQLite decimal column: Django from 15 significant digits. */
+    public ScaleRounding.Style decimalRounding() {
+        return this == DJANGO ? ScaleRounding.Style.FIFTEEN_DIGITS : ScaleRounding.Style.EXACT;
     }
 }

@@ -17,17 +17,18 @@ import io.replicator.translate.types.ColumnProfile;
  *                    the target's, and a value it cannot hold is fixed on the application's side, not with --type
  * @param refusesNull the existing column is NOT NULL, so a NULL from SQLite is a value it cannot hold
  * @param roundsToScale REAL values are rounded to the numeric(p,s) column's scale ({@code --round-to-scale})
+ * @param rounding      how they are rounded: as the application's framework shows them
  */
 public record ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault,
-                         boolean identity, boolean existing, boolean refusesNull, boolean roundsToScale) {
+                         boolean identity, boolean existing, boolean refusesNull, boolean roundsToScale, ScaleRounding.Style rounding) {
 
     public ColumnPlan(SqliteColumn source, String pgName, ColumnMapping mapping, ColumnProfile profile, String pgDefault, boolean identity) {
-        this(source, pgName, mapping, profile, pgDefault, identity, false, false, false);
+        this(source, pgName, mapping, profile, pgDefault, identity, false, false, false, ScaleRounding.Style.EXACT);
     }
 
     /** The SQLite value converted for this column, as the copy converts it. */
     public Object convert(SqliteValue v) throws ConversionException {
-        return roundsToScale ? ScaleRounding.from(type(), v) : ValueConverter.from(type(), v);
+        return roundsToScale ? ScaleRounding.from(type(), v, rounding) : ValueConverter.from(type(), v);
     }
 
     public PgType type() {

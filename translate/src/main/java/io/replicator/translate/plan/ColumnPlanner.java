@@ -73,7 +73,7 @@ final class ColumnPlanner {
                 def = r.sql();
                 if (r.problem() != null) problems.add(new Problem(r.sql() == null ? Problem.Level.WARNING : Problem.Level.NOTE, t.name(), col.name(), r.problem()));
             }
-            cols.add(new ColumnPlan(col, colNames.get(col.name()), m, p, def, rowidAlias && pkUsable, false, false, rounds));
+            cols.add(new ColumnPlan(col, colNames.get(col.name()), m, p, def, rowidAlias && pkUsable, false, false, rounds, opt.decimalRounding()));
         }
         return cols;
     }

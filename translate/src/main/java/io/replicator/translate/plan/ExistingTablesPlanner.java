@@ -109,7 +109,7 @@ public final class ExistingTablesPlanner {
             ColumnMapping m = new ColumnMapping(type, List.of("the application's column: " + pc.type() + (pc.notNull() ? " NOT NULL" : "")), null);
             boolean rounds = opt.roundsToScale(t.name(), col.name()) && ScaleRounding.applies(type);
             if (rounds) problems.add(RoundingReport.of(c, t, col, type));
-            cols.add(new ColumnPlan(col, name, m, ColumnProfile.empty(), null, false, true, pc.notNull(), rounds));
+            cols.add(new ColumnPlan(col, name, m, ColumnProfile.empty(), null, false, true, pc.notNull(), rounds, opt.decimalRounding()));
         }
         for (ExistingSchema.Column pc : target.columns().values()) {
             if (fed.contains(pc.name()) || pc.fillsItself()) continue;

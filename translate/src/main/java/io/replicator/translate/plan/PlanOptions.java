@@ -1,5 +1,7 @@
 package io.replicator.translate.plan;
 
+import io.replicator.core.codec.ScaleRounding;
+
 import io.replicator.core.ReplicatorException;
 import io.replicator.translate.framework.Framework;
 import io.replicator.translate.schema.SourceSchema;
@@ -72,6 +74,11 @@ public record PlanOptions(String schema, Map<String, PgType> typeOverrides, Conf
     /** These options with REAL values of the named numeric(p,s) columns rounded to their scale. */
     public PlanOptions roundingToScale(List<String> columns) {
         return new PlanOptions(schema, typeOverrides, conflictPolicy, framework, intoExisting, Set.copyOf(columns));
+    }
+
+    /** How REAL values are rounded to a column's scale: as the framework shows them (exact when none is settled). */
+    public ScaleRounding.Style decimalRounding() {
+        return framework == null ? ScaleRounding.Style.EXACT : framework.decimalRounding();
     }
 
     /** Whether REAL values of {@code table.column} are rounded to the column's scale. */
