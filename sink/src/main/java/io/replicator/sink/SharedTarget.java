@@ -5,7 +5,6 @@ import io.replicator.core.ReplicatorException;
 import io.replicator.state.Control;
 import io.replicator.state.SinkLock;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import org.slf4j.Logger;
@@ -33,8 +32,6 @@ public final class SharedTarget implements AutoCloseable {
 
     /** The shared pool's name, also its {@code pool} label in the HikariCP metrics. */
     public static final String POOL_NAME = TargetPool.APPLICATION_NAME + ".shared";
-    /** How long a sink waits for a connection of the shared pool before it counts as a transient error (retried). */
-    private static final long CONNECTION_TIMEOUT_MS = 10_000;
     /** The lock session is checked at most this often, however many sinks ask. */
     private static final long CHECK_MS = 1_000;
     private static final int VALID_TIMEOUT_S = 2;
@@ -51,19 +48,7 @@ public final class SharedTarget implements AutoCloseable {
     private SharedTarget(PostgresUrl target, int poolSize, MetricsTrackerFactory tracker) {
         this.target = target;
         this.poolSize = poolSize;
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(target.jdbcUrl());
-        hc.setDataSourceProperties(target.properties(TargetPool.APPLICATION_NAME));
-        hc.setMaximumPoolSize(poolSize);
-        hc.setMinimumIdle(1);
-        hc.setAutoCommit(false);
-        hc.setPoolName(POOL_NAME);
-        hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sinks retry
-        hc.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED"); // set, not detected (see TargetPool)
-        hc.setConnectionInitSql(ApplySession.INIT_SQL);
-        if (tracker != null) hc.setMetricsTrackerFactory(tracker);
-        this.pool = new HikariDataSource(hc);
+        this.pool = TargetPool.newPool(target, POOL_NAME, poolSize, tracker); // the same settings as a single sink's pool
     }
 
     /**

@@ -36,32 +36,28 @@ final class TargetPool implements AutoCloseable {
     private volatile ApplySession.Mode mode;
 
     TargetPool(SinkSettings settings) {
-        if (settings.shared() != null) {
-            this.pool = null;
-            this.shared = settings.shared();
-            this.schema = settings.schema();
-        } else {
-            this.pool = ownPool(settings.target(), settings.schema(), settings.poolSize(), settings.instruments().poolTracker());
-            this.shared = null;
-            this.schema = settings.schema();
-        }
+        this.schema = settings.schema();
+        this.shared = settings.shared();
+        this.pool = shared != null ? null
+                : newPool(settings.target(), poolName(settings.schema()), settings.poolSize(), settings.instruments().poolTracker());
     }
 
     /** @param tracker HikariCP's meters for this pool, or null for none */
     TargetPool(PostgresUrl target, String schema, int poolSize, MetricsTrackerFactory tracker) {
         this.schema = schema;
         this.shared = null;
-        this.pool = ownPool(target, schema, poolSize, tracker);
+        this.pool = newPool(target, poolName(schema), poolSize, tracker);
     }
 
-    private static HikariDataSource ownPool(PostgresUrl target, String schema, int poolSize, MetricsTrackerFactory tracker) {
+    /** A pool of sink connections (its own, or a fleet's shared one): every connection prepared by {@link ApplySession#INIT_SQL}. */
+    static HikariDataSource newPool(PostgresUrl target, String name, int poolSize, MetricsTrackerFactory tracker) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(target.jdbcUrl());
         hc.setDataSourceProperties(target.properties(APPLICATION_NAME));
         hc.setMaximumPoolSize(poolSize);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(false);
-        hc.setPoolName(poolName(schema));
+        hc.setPoolName(name);
         hc.setInitializationFailTimeout(-1); // PostgreSQL may be restarting: the sink retries
         hc.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         // Set, not detected: HikariCP detects the default on the first connection, and if PostgreSQL drops that
